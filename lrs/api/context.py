@@ -1,0 +1,27 @@
+"""The services an app holds, reachable from views as ``lrs_services()``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Engine
+
+from lrs.auth import Authenticator
+from lrs.eventlog.store import EventStore
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs; built once per app by ``create_app``."""
+
+    engine: Engine
+    store: EventStore
+    auth: Authenticator
+    settings: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def lrs_services() -> Services:
+    """The current app's :class:`Services`."""
+    return current_app.extensions["lrs"]  # type: ignore[no-any-return]

@@ -1,0 +1,142 @@
+"""The ``lrs`` command line (see docs/interfaces in the README for the contract)."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """An event-sourced xAPI Learning Record Store."""
+
+
+class _Gunicorn:
+    """Run the app under gunicorn's arbiter (a real pre-fork WSGI server, not Flask's dev server)."""
+
+    @staticmethod
+    def run(host: str, port: int, workers: int, threads: int, on_starting: Any = None) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        class App(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", threads)
+                self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+                self.cfg.set("timeout", 120)
+                self.cfg.set("keepalive", 30)
+                self.cfg.set("accesslog", os.environ.get("LRS_ACCESS_LOG"))
+                if on_starting is not None:
+                    self.cfg.set("on_starting", on_starting)
+
+            def load(self) -> Any:
+                from lrs.app import create_app
+
+                return create_app()
+
+        App().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=int(os.environ.get("LRS_WEB_WORKERS", "2")), show_default=True, type=int,
+              help="gunicorn worker processes")
+@click.option("--threads", default=int(os.environ.get("LRS_WEB_THREADS", "8")), show_default=True, type=int,
+              help="threads per worker process")
+@click.option("--no-worker", is_flag=True, help="do not run the projection workers in-process")
+def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> None:
+    """Serve xAPI at /xapi/ and the reporting API at /api/v1/."""
+    from lrs.app import create_app
+
+    # Create the schema and the configured credential once, before the workers fork.
+    app = create_app()
+    engine = app.extensions["lrs"].engine
+    engine.dispose()
+    on_starting = None
+    if not no_worker:
+        try:
+            from projections.runner import start_background_worker
+        except ImportError:
+            start_background_worker = None
+        if start_background_worker is not None:
+            def on_starting(_arbiter: Any) -> None:
+                start_background_worker()
+    click.echo(f"LRS serving http://{host}:{port}/xapi/ (reporting API at /api/v1/)", err=True)
+    _Gunicorn.run(host, port, workers, threads, on_starting)
+
+
+@main.group()
+def credentials() -> None:
+    """Manage API credentials."""
+
+
+@credentials.command("create")
+@click.option("--name", required=True)
+@click.option("--scope", "scopes", multiple=True, default=["all"], show_default=True)
+@click.option("--key")
+@click.option("--secret")
+@click.option("--person", help="the person (employee id or agent identifier) this credential speaks for")
+def credentials_create(name: str, scopes: tuple[str, ...], key: str | None, secret: str | None,
+                       person: str | None) -> None:
+    """Create a Basic-auth credential and print its key and secret."""
+    from lrs.app import create_app
+
+    app = create_app()
+    k, s = app.extensions["lrs"].auth.create_credential(name, list(scopes), key=key, secret=secret, person=person)
+    click.echo(f"key={k}\nsecret={s}")
+
+
+@main.group()
+def audit() -> None:
+    """Check and export the event log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the whole log's integrity chain."""
+    from lrs.db import make_engine
+    from lrs.eventlog.integrity import verify_chain
+    from lrs.config import load_settings
+
+    settings = load_settings(os.environ)
+    res = verify_chain(make_engine(settings["DATABASE_URL"]))
+    if res.ok:
+        click.echo(f"intact: {res.checked} events, head {res.head}, head hash {res.head_hash}")
+        return
+    click.echo(f"BROKEN at position {res.first_bad}: {res.reason} ({res.checked} events verified before it)",
+               err=True)
+    sys.exit(2)
+
+
+@main.group()
+def export() -> None:
+    """Export stored data."""
+
+
+@export.command("statements")
+@click.option("--since", help="only statements stored after this ISO 8601 time")
+@click.option("--output", type=click.Path(dir_okay=False), help="file to write (default: standard output)")
+def export_statements(since: str | None, output: str | None) -> None:
+    """Write stored statements as NDJSON in stored order."""
+    from lrs.config import load_settings
+    from lrs.db import make_engine
+    from lrs.store.statements import iter_stored_statements
+
+    settings = load_settings(os.environ)
+    engine = make_engine(settings["DATABASE_URL"])
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for line in iter_stored_statements(engine, since=since):
+            out.write(line)
+            out.write("\n")
+    finally:
+        if output:
+            out.close()
+
+
+if __name__ == "__main__":
+    main()

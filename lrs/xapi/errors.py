@@ -1,0 +1,55 @@
+"""Errors raised by the xAPI layer, each carrying the HTTP status the API answers with."""
+from __future__ import annotations
+
+
+class XAPIError(Exception):
+    """Base class: ``status`` is the HTTP status, ``message`` says what is wrong."""
+
+    status: int = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class BadRequest(XAPIError):
+    """400: the request or a statement in it is invalid."""
+
+    status = 400
+
+
+class ValidationError(BadRequest):
+    """400: a statement (or an agent/activity parameter) breaks an xAPI rule.
+
+    The message names the offending field with a path such as ``statement.context.instructor.mbox``.
+    """
+
+
+class Unauthorized(XAPIError):
+    status = 401
+
+
+class Forbidden(XAPIError):
+    status = 403
+
+
+class NotFound(XAPIError):
+    status = 404
+
+
+class Conflict(XAPIError):
+    status = 409
+
+
+class PreconditionFailed(XAPIError):
+    status = 412
+
+
+class PayloadTooLarge(XAPIError):
+    status = 413
+
+
+class UnsupportedMediaType(XAPIError):
+    status = 415
