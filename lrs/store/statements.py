@@ -1,0 +1,386 @@
+"""Storing and querying statements.
+
+A PUT or POST is one ``statements.stored`` event (the whole batch) plus its rows in the ``statements`` index
+tables, written in one transaction under the log's writer lock: all or nothing. The expensive work —
+validation, normalisation, signature checks — happens before the lock is taken; inside it we only check ids
+against what is stored, stamp ``stored``, serialise and insert.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, exists, func, insert, select, update
+from sqlalchemy.sql import Select
+
+from lrs.eventlog.store import EventStore, NewEvent, format_time
+from lrs.store.tables import statement_activities, statement_agents, statements
+from lrs.eventlog.tables import blobs
+from lrs.xapi import model
+from lrs.xapi.errors import BadRequest, Conflict
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+STATEMENTS_STREAM = "statements"
+STORED_EVENT = "statements.stored"
+_CHUNK = 500  # bound IN-lists: SQLite's variable limit and PG plan sizes
+
+
+@dataclass
+class AttachmentPart:
+    """The raw data of one attachment received in a multipart request."""
+
+    sha2: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class StatementQuery:
+    """The filters of a GET /statements list, also serialised into ``more`` cursors."""
+
+    agent: str | None = None  # agent key
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: str | None = None  # stored text (fixed-width UTC)
+    until: str | None = None
+    limit: int = 0
+    ascending: bool = False
+    authority: str | None = None  # statements/read/mine: only what this credential stored
+    after_seq: int | None = None  # cursor: exclusive bound in the direction of travel
+    head_seq: int | None = None  # newest seq visible when the first page was read (stable paging)
+
+    def to_token(self) -> str:
+        """Opaque cursor text for a ``more`` link."""
+        raw = orjson.dumps({k: v for k, v in self.__dict__.items() if v not in (None, False)})
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> "StatementQuery":
+        """Parse a cursor made by :meth:`to_token`; 400 if it is not one."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = orjson.loads(raw)
+            return cls(**data)
+        except (ValueError, TypeError, orjson.JSONDecodeError):
+            raise BadRequest("the 'more' cursor is not valid") from None
+
+
+@dataclass
+class StoredPage:
+    """One page of query results: statement JSON texts, and the cursor for the next page if any."""
+
+    rows: list[Any]
+    more: StatementQuery | None = None
+    attachment_shas: set[str] = field(default_factory=set)
+
+
+def _agent_index_rows(seq: int, stmt: dict[str, Any]) -> list[dict[str, Any]]:
+    direct, related = model.referenced_agents(stmt)
+    rows = [{"seq": seq, "agent_key": k, "direct": True} for k in direct]
+    rows += [{"seq": seq, "agent_key": k, "direct": False} for k in related - direct]
+    return rows
+
+
+def _activity_index_rows(seq: int, stmt: dict[str, Any]) -> list[dict[str, Any]]:
+    direct, related = model.referenced_activities(stmt)
+    rows = [{"seq": seq, "activity_id": k, "direct": True} for k in direct]
+    rows += [{"seq": seq, "activity_id": k, "direct": False} for k in related - direct]
+    return rows
+
+
+def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _record_metadata(conn: Connection, stmts: list[dict[str, Any]], position: int, can_define: bool) -> None:
+    """Canonical activity definitions and agent names (lrs.store.activities), in the same transaction."""
+    from lrs.store import activities
+
+    activities.record_statement_metadata(conn, stmts, position, can_define=can_define)
+
+
+class StatementStore:
+    """Stores and reads statements through the event log."""
+
+    def __init__(self, engine: Engine, store: EventStore) -> None:
+        self.engine = engine
+        self.store = store
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def save(self, prepared: list[dict[str, Any]], parts: dict[str, AttachmentPart], *, authority_key: str,
+             can_define: bool = True) -> list[str]:
+        """Store validated, normalised statements (ids assigned, ``stored`` not yet); returns their ids.
+
+        Statements whose id is already stored with an equivalent statement are skipped (the spec forbids
+        changing anything); a different statement under a stored id fails the whole batch with 409.
+        """
+        ids = [s["id"] for s in prepared]
+        with self.store.write() as tx:
+            conn = tx.conn
+            existing: dict[str, str] = {}
+            for chunk in _chunks(ids):
+                for r in conn.execute(select(statements.c.statement_id, statements.c.data)
+                                      .where(statements.c.statement_id.in_(list(chunk)))):
+                    existing[r.statement_id] = r.data
+            new: list[dict[str, Any]] = []
+            for s in prepared:
+                old = existing.get(s["id"])
+                if old is None:
+                    new.append(s)
+                elif not model.statements_equivalent(orjson.loads(old), s):
+                    raise Conflict(f"statement {s['id']} is already stored with different content")
+            if not new:
+                return ids
+            stored = format_time(tx.now)
+            for s in new:
+                s["stored"] = stored
+                s.setdefault("timestamp", stored)
+            used_shas = {a["sha2"] for s in new for a in s.get("attachments", ()) if "sha2" in a}
+            att_meta = [{"sha2": p.sha2, "contentType": p.content_type, "length": len(p.content)}
+                        for sha, p in parts.items() if sha in used_shas]
+            rec = tx.append([NewEvent(STORED_EVENT, STATEMENTS_STREAM,
+                                      {"statements": new, "attachments": att_meta})])[0]
+            self._write_rows(conn, new, rec.position, authority_key)
+            self._write_blobs(conn, [p for sha, p in parts.items() if sha in used_shas])
+            _record_metadata(conn, new, rec.position, can_define)
+        return ids
+
+    def _write_rows(self, conn: Connection, new: list[dict[str, Any]], position: int, authority_key: str) -> None:
+        base = int(conn.execute(select(func.coalesce(func.max(statements.c.seq), 0))).scalar_one())
+        rows, agent_rows, activity_rows = [], [], []
+        voids: list[str] = []
+        for i, s in enumerate(new, start=1):
+            seq = base + i
+            obj = s["object"]
+            is_ref = obj.get("objectType") == "StatementRef"
+            voiding = is_ref and s["verb"]["id"] == VOIDED_VERB
+            if voiding:
+                voids.append(obj["id"])
+            ctx = s.get("context") or {}
+            rows.append({
+                "seq": seq, "statement_id": s["id"], "position": position, "stored": s["stored"],
+                "timestamp": s["timestamp"], "verb_id": s["verb"]["id"], "actor_key": model.agent_key(s["actor"]),
+                "registration": ctx.get("registration"), "voided": False, "voids": obj["id"] if voiding else None,
+                "ref_id": obj["id"] if is_ref else None, "authority_key": authority_key,
+                "version": s.get("version", "1.0.0"), "has_attachments": bool(s.get("attachments")),
+                "data": orjson.dumps(s).decode(),
+            })
+            agent_rows += _agent_index_rows(seq, s)
+            activity_rows += _activity_index_rows(seq, s)
+        conn.execute(insert(statements), rows)
+        if agent_rows:
+            conn.execute(insert(statement_agents), agent_rows)
+        if activity_rows:
+            conn.execute(insert(statement_activities), activity_rows)
+        # A voiding statement voids its target, unless the target is itself a voiding statement (those cannot
+        # be voided). The target may arrive later: then it is stored already voided (below).
+        for chunk in _chunks(voids):
+            conn.execute(update(statements)
+                         .where(statements.c.statement_id.in_(list(chunk)), statements.c.voids.is_(None))
+                         .values(voided=True))
+        new_ids = [r["statement_id"] for r in rows if r["voids"] is None]
+        for chunk in _chunks(new_ids):
+            late = [r.voids for r in conn.execute(
+                select(statements.c.voids).where(statements.c.voids.in_(list(chunk))))]
+            if late:
+                conn.execute(update(statements).where(statements.c.statement_id.in_(late),
+                                                      statements.c.voids.is_(None)).values(voided=True))
+
+    def _write_blobs(self, conn: Connection, parts: list[AttachmentPart]) -> None:
+        if not parts:
+            return
+        have = set(conn.execute(select(blobs.c.sha2).where(blobs.c.sha2.in_([p.sha2 for p in parts]))).scalars())
+        fresh = {p.sha2: p for p in parts if p.sha2 not in have}
+        if fresh:
+            conn.execute(insert(blobs), [{"sha2": p.sha2, "content_type": p.content_type, "content": p.content}
+                                         for p in fresh.values()])
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def get_one(self, statement_id: str, *, voided: bool, authority: str | None = None) -> Any | None:
+        """The row of one statement: not voided (``statementId``) or voided (``voidedStatementId``)."""
+        q = select(statements.c.data, statements.c.stored, statements.c.has_attachments).where(
+            statements.c.statement_id == statement_id, statements.c.voided.is_(voided))
+        if authority is not None:
+            q = q.where(statements.c.authority_key == authority)
+        with self.engine.connect() as conn:
+            return conn.execute(q).first()
+
+    def _filters(self, q: StatementQuery, target: Any) -> list[Any]:
+        """Conditions of the non-time filters on the statements table alias ``target``."""
+        conds: list[Any] = []
+        if q.verb:
+            conds.append(target.c.verb_id == q.verb)
+        if q.registration:
+            conds.append(target.c.registration == q.registration)
+        if q.agent:
+            sa = statement_agents
+            c = [sa.c.seq == target.c.seq, sa.c.agent_key == q.agent]
+            if not q.related_agents:
+                c.append(sa.c.direct.is_(True))
+            conds.append(exists().where(*c))
+        if q.activity:
+            sc = statement_activities
+            c = [sc.c.seq == target.c.seq, sc.c.activity_id == q.activity]
+            if not q.related_activities:
+                c.append(sc.c.direct.is_(True))
+            conds.append(exists().where(*c))
+        return conds
+
+    def _window(self, q: StatementQuery, sel: Select[Any], limit: int) -> Select[Any]:
+        s = statements
+        sel = sel.where(s.c.voided.is_(False))
+        if q.since:
+            sel = sel.where(s.c.stored > q.since)
+        if q.until:
+            sel = sel.where(s.c.stored <= q.until)
+        if q.authority:
+            sel = sel.where(s.c.authority_key == q.authority)
+        if q.head_seq is not None:
+            sel = sel.where(s.c.seq <= q.head_seq)
+        if q.after_seq is not None:
+            sel = sel.where(s.c.seq > q.after_seq if q.ascending else s.c.seq < q.after_seq)
+        order = s.c.seq.asc() if q.ascending else s.c.seq.desc()
+        return sel.order_by(order).limit(limit)
+
+    def query(self, q: StatementQuery, page_limit: int) -> StoredPage:
+        """One page of statements matching ``q`` plus statements that target them by StatementRef."""
+        limit = min(q.limit, page_limit) if q.limit > 0 else page_limit
+        s = statements
+        cols = (s.c.seq, s.c.data, s.c.has_attachments)
+        with self.engine.connect() as conn:
+            if q.head_seq is None:
+                q.head_seq = int(conn.execute(select(func.coalesce(func.max(s.c.seq), 0))).scalar_one())
+            conds = self._filters(q, s)
+            rows = list(conn.execute(self._window(q, select(*cols).where(*conds), limit + 1)))
+            if conds:
+                ref_seqs = self._targeting(conn, q)
+                if ref_seqs:
+                    extra = conn.execute(self._window(q, select(*cols).where(s.c.seq.in_(ref_seqs)), limit + 1))
+                    merged = {r.seq: r for r in rows}
+                    merged.update({r.seq: r for r in extra})
+                    rows = sorted(merged.values(), key=lambda r: r.seq, reverse=not q.ascending)[:limit + 1]
+        more = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            more = StatementQuery(**{**q.__dict__, "after_seq": rows[-1].seq})
+        return StoredPage(rows=rows, more=more)
+
+    def _targeting(self, conn: Connection, q: StatementQuery) -> list[int]:
+        """Seqs of statements that target (by StatementRef, recursively) a statement matching the filters.
+
+        xAPI 1.0.3 Communication 2.1.3 "Filter Conditions for StatementRefs". StatementRefs are rare, so the
+        walk starts from the (indexed) set of referencing statements rather than from the matches.
+        """
+        s = statements
+        target = s.alias("target")
+        frontier_q = (select(s.c.seq, s.c.statement_id)
+                      .join(target, target.c.statement_id == s.c.ref_id)
+                      .where(s.c.ref_id.is_not(None), *self._filters(q, target)))
+        if q.head_seq is not None:
+            frontier_q = frontier_q.where(s.c.seq <= q.head_seq)
+        found: dict[int, str] = {r.seq: r.statement_id for r in conn.execute(frontier_q)}
+        frontier = list(found.values())
+        for _ in range(50):  # a chain of references cannot be deeper than this in practice
+            if not frontier:
+                break
+            nxt: list[str] = []
+            for chunk in _chunks(frontier):
+                for r in conn.execute(select(s.c.seq, s.c.statement_id).where(s.c.ref_id.in_(list(chunk)))):
+                    if r.seq not in found:
+                        found[r.seq] = r.statement_id
+                        nxt.append(r.statement_id)
+            frontier = nxt
+        return list(found)
+
+    def blobs_for(self, shas: set[str]) -> list[AttachmentPart]:
+        """Attachment contents by SHA-2, for multipart responses."""
+        if not shas:
+            return []
+        with self.engine.connect() as conn:
+            return [AttachmentPart(r.sha2, r.content_type, r.content)
+                    for r in conn.execute(select(blobs).where(blobs.c.sha2.in_(sorted(shas))))]
+
+    def with_canonical_definitions(self, stmts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Copies of ``stmts`` whose Activity objects carry the LRS's canonical definitions (format=canonical)."""
+        from lrs.store.tables import activities
+
+        ids: set[str] = set()
+
+        def collect(s: dict[str, Any]) -> None:
+            obj = s.get("object") or {}
+            if obj.get("objectType", "Activity") == "Activity" and "id" in obj:
+                ids.add(obj["id"])
+            if obj.get("objectType") == "SubStatement":
+                collect(obj)
+            for acts in ((s.get("context") or {}).get("contextActivities") or {}).values():
+                for a in acts if isinstance(acts, list) else [acts]:
+                    ids.add(a["id"])
+
+        for s in stmts:
+            collect(s)
+        if not ids:
+            return stmts
+        with self.engine.connect() as conn:
+            defs = {r.activity_id: orjson.loads(r.definition) for r in conn.execute(
+                select(activities.c.activity_id, activities.c.definition)
+                .where(activities.c.activity_id.in_(sorted(ids))))}
+
+        def canon(a: dict[str, Any]) -> dict[str, Any]:
+            d = defs.get(a.get("id", ""))
+            return {**a, "definition": d} if d else a
+
+        def apply(s: dict[str, Any]) -> dict[str, Any]:
+            s = dict(s)
+            obj = s.get("object") or {}
+            if obj.get("objectType", "Activity") == "Activity":
+                s["object"] = canon(obj)
+            elif obj.get("objectType") == "SubStatement":
+                s["object"] = apply(obj)
+            ctx = s.get("context")
+            if ctx and ctx.get("contextActivities"):
+                ca = {k: [canon(a) for a in (v if isinstance(v, list) else [v])]
+                      for k, v in ctx["contextActivities"].items()}
+                s["context"] = {**ctx, "contextActivities": ca}
+            return s
+
+        return [apply(s) for s in stmts]
+
+    def consistent_through(self) -> str:
+        """Every statement stored before now is visible: stores are synchronous with the write."""
+        from lrs.eventlog.store import utc_now
+
+        return format_time(utc_now())
+
+
+def iter_stored_statements(engine: Engine, since: str | None = None, batch: int = 2000) -> Iterator[str]:
+    """Every stored statement as JSON text, in stored order (``lrs export statements``)."""
+    last = 0
+    since_text = format_time(model.parse_timestamp(since)) if since else None
+    while True:
+        q = select(statements.c.seq, statements.c.data).where(statements.c.seq > last)
+        if since_text:
+            q = q.where(statements.c.stored > since_text)
+        with engine.connect() as conn:
+            rows = conn.execute(q.order_by(statements.c.seq).limit(batch)).all()
+        if not rows:
+            return
+        for r in rows:
+            yield r.data
+        last = rows[-1].seq
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
