@@ -1,12 +1,15 @@
 """The hash chain that makes the log tamper-evident.
 
-``hash_n = SHA-256(hash_{n-1} | position | event_id | type | stream | recorded_at | payload)`` over the exact
-stored text, so verification needs no re-serialisation and any edit, deletion or reordering of a row changes
-every later hash.
+``hash_n = SHA-256(json([hash_{n-1}, position, event_id, type, stream, recorded_at]) + newline + payload)`` over
+the exact stored text, so verification needs no re-serialisation and any edit, deletion or reordering of a row
+changes every later hash. The header is a JSON array rather than a ``|``-joined string because streams carry
+agent keys such as ``account:HOMEPAGE|NAME``: with a bare separator, text could be moved from one field to the
+next (``type="a|b", stream="c"`` against ``type="a", stream="b|c"``) without changing the hash.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -20,7 +23,9 @@ def chain_hash(prev_hash: str, position: int, event_id: str, type_: str, stream:
                payload: str) -> str:
     """The hash of one event given its predecessor's."""
     h = hashlib.sha256()
-    h.update(f"{prev_hash}|{position}|{event_id}|{type_}|{stream}|{recorded_at}|".encode())
+    h.update(json.dumps([prev_hash, position, event_id, type_, stream, recorded_at], ensure_ascii=False,
+                        separators=(",", ":")).encode())
+    h.update(b"\n")
     h.update(payload.encode())
     return h.hexdigest()
 
