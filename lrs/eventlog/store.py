@@ -36,6 +36,15 @@ def format_time(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_time(when: str | datetime) -> datetime:
+    """An ISO 8601 time (any offset, any precision; naive means UTC) as an aware datetime.
+
+    Raises ``ValueError`` for anything else.
+    """
+    dt = when if isinstance(when, datetime) else datetime.fromisoformat(when.strip())
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
 def dumps(obj: Any) -> str:
     """Canonical JSON: sorted keys, no whitespace, UTF-8."""
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
@@ -76,9 +85,14 @@ class WriteTx:
     def _load_head(self) -> tuple[int, str]:
         if self._head is None:
             row = self.conn.execute(
-                select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
+                select(events.c.position, events.c.hash, events.c.recorded_at)
+                .order_by(events.c.position.desc()).limit(1)
             ).first()
             self._head = (row.position, row.hash) if row else (0, GENESIS)
+            # Recorded times must not go backwards along the log (a clock stepped back, or two servers on one
+            # database), or position_at's "last position recorded by T" would not cut the log at a prefix.
+            if row is not None and format_time(self.now) < row.recorded_at:
+                self.now = parse_time(row.recorded_at)
         return self._head
 
     def append(self, new: Sequence[NewEvent]) -> list[RecordedEvent]:
@@ -112,6 +126,7 @@ class EventStore:
         """Open a write transaction; everything appended or written through ``tx.conn`` commits together."""
         with write_transaction(self.engine) as conn:
             tx = WriteTx(conn, utc_now())
+            tx._load_head()  # settles tx.now before the caller stamps read-table rows with it
             yield tx
             if tx.appended and is_postgres(conn):
                 # Delivered at commit, and only if the transaction commits: a wake-up for workers, never the
@@ -157,8 +172,10 @@ class EventStore:
             yield from chunk
             after = chunk[-1].position
 
-    def position_at(self, when: str) -> int:
-        """The last position recorded at or before the UTC time text ``when`` (as-of reads by time)."""
+    def position_at(self, when: str | datetime) -> int:
+        """The last position recorded at or before ``when``, an ISO 8601 time (as-of reads by time)."""
+        # Compared as the log's own fixed-width UTC text: "…05Z" or "…06+01:00" compared raw would not sort.
+        cutoff = format_time(parse_time(when))
         with self.engine.connect() as c:
             return int(c.execute(select(func.coalesce(func.max(events.c.position), 0))
-                                 .where(events.c.recorded_at <= when)).scalar_one())
+                                 .where(events.c.recorded_at <= cutoff)).scalar_one())
