@@ -1,0 +1,138 @@
+"""``lrs serve``: the real gunicorn server as a subprocess on the test database, spoken to over loopback HTTP."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.builders import make_statement
+from tests.conftest import basic_auth, new_database_url
+from tests.e2e.test_cli_audit import lrs_env, lrs_executable
+
+KEY, SECRET = "serve-key", "serve-secret"
+V103 = {"X-Experience-API-Version": "1.0.3"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, gunicorn's graceful shutdown; the exit status once it has finished."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+
+def start_server(db_url: str, log: Path) -> Server:
+    """Start ``lrs serve --no-worker`` on a free port and wait until ``/health`` answers."""
+    port = free_port()
+    with open(log, "wb") as out:
+        # A session of its own, so that if it has to be killed, its gunicorn workers go with it.
+        proc = subprocess.Popen([lrs_executable(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--no-worker"],
+                                env=lrs_env(db_url, LRS_API_KEY=KEY, LRS_API_SECRET=SECRET),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    srv = Server(proc, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"lrs serve exited with {proc.returncode}:\n{srv.output()}")
+        try:
+            if requests.get(srv.base + "/health", timeout=2).status_code == 200:
+                return srv
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            stop_server(srv)
+            pytest.fail(f"lrs serve did not answer /health:\n{srv.output()}")
+        time.sleep(0.1)
+
+
+def stop_server(srv: Server) -> None:
+    try:
+        srv.stop()
+    except subprocess.TimeoutExpired:
+        os.killpg(srv.proc.pid, signal.SIGKILL)  # the group of the server this test started
+        srv.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory, pg_template: str | None) -> Iterator[Server]:
+    """One server for the tests that only read or add statements (starting gunicorn costs seconds)."""
+    tmp = tmp_path_factory.mktemp("serve")
+    db_url, drop = new_database_url(tmp, pg_template)
+    srv = start_server(db_url, tmp / "serve.log")
+    yield srv
+    stop_server(srv)
+    drop()
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A server of this test's own."""
+    srv = start_server(db_url, tmp_path / "serve.log")
+    yield srv
+    stop_server(srv)
+
+
+def test_health_and_about_answer_without_credentials(shared_server: Server) -> None:
+    r = requests.get(shared_server.base + "/health", timeout=10)
+    assert (r.status_code, r.json()) == (200, {"status": "ok"})
+
+    r = requests.get(shared_server.base + "/xapi/about", timeout=10)
+    assert r.status_code == 200
+    assert "1.0.3" in r.json()["version"]
+    assert r.headers["X-Experience-API-Version"]
+
+
+@pytest.mark.parametrize("auth", [None, basic_auth(KEY, "wrong-secret"), basic_auth("nobody", SECRET),
+                                  "Bearer not-a-token"])
+def test_xapi_without_valid_credentials_is_401(shared_server: Server, auth: str | None) -> None:
+    headers = dict(V103, **({"Authorization": auth} if auth else {}))
+    r = requests.get(shared_server.base + "/xapi/statements", headers=headers, timeout=10)
+    assert r.status_code == 401, r.text
+    r = requests.post(shared_server.base + "/xapi/statements", json=make_statement(), headers=headers,
+                      timeout=10)
+    assert r.status_code == 401, r.text
+
+
+def test_the_configured_credential_stores_and_reads_statements(shared_server: Server) -> None:
+    headers = {**V103, "Authorization": basic_auth(KEY, SECRET)}
+    stmt = make_statement()
+    r = requests.post(shared_server.base + "/xapi/statements", json=stmt, headers=headers, timeout=10)
+    assert (r.status_code, r.json()) == (200, [stmt["id"]]), r.text
+    # Gunicorn runs several worker processes: whichever answers, the statement is there.
+    for _ in range(4):
+        r = requests.get(shared_server.base + "/xapi/statements", params={"statementId": stmt["id"]},
+                         headers=headers, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["id"] == stmt["id"]
+
+
+def test_sigterm_stops_the_server_cleanly(server: Server) -> None:
+    assert server.stop() == 0, server.output()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.base + "/health", timeout=2)
+    assert "Traceback" not in server.output()
