@@ -1,0 +1,327 @@
+"""The projection protocol, generations, and the checkpointed batch transaction.
+
+Exactly-once, in one paragraph: a projection's effects for the events ``(p, q]`` and the move of its checkpoint
+from ``p`` to ``q`` are written in one database transaction, and that transaction *starts* with a compare-and-set
+on the checkpoint row (``UPDATE … SET position = q WHERE position = p``). If the row no longer says ``p`` (another
+worker, or this one before a crash, already applied the batch) no row is updated and the whole transaction rolls
+back: nothing is applied twice. If the process dies anywhere before COMMIT, the database discards both the
+read-model writes and the checkpoint move: nothing is lost. Doing the compare-and-set first (rather than last)
+also makes it a mutex on PostgreSQL: a second worker's UPDATE blocks on the row lock until the first commits,
+then re-checks ``position = p``, finds it false and gives up before doing any work (READ COMMITTED re-evaluates
+the WHERE clause on the updated row).
+
+Events are read *outside* that transaction, page by page (``EventStore.read`` with ``upto``), which is safe because
+log positions are dense and committed in order (see ``lrs.eventlog.store``): once the head is ``h`` every event up
+to ``h`` is visible and immutable. Only the handler and the checkpoint write hold the (SQLite) write lock.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import orjson
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lrs.db.engine import is_postgres
+from lrs.eventlog.store import EventStore, RecordedEvent, format_time, utc_now
+from lrs.eventlog.tables import events as events_table
+from projections.tables import projection_checkpoints as cp
+
+log = logging.getLogger("lrs.projections")
+
+ACTIVE, BUILDING, RETIRED, AS_OF_BUILDING, AS_OF = "active", "building", "retired", "as_of_building", "as_of"
+DEFAULT_BATCH = 500
+# A page of events is cut so its payloads stay under this many characters: a batch of 500 events that each carry
+# 10,000 statements must not load gigabytes. At least one event is always taken.
+DEFAULT_MAX_CHARS = 8_000_000
+
+
+@runtime_checkable
+class Projection(Protocol):
+    """A named, versioned read model built from the log.
+
+    ``handle`` applies a batch of events (already filtered to ``event_types``, in position order) inside the
+    caller's transaction, writing only rows of generation ``gen``; it must be deterministic (the same events give
+    the same rows, whatever the batch boundaries) and idempotent per natural key. ``reset`` deletes a generation.
+    """
+
+    name: str
+    event_types: frozenset[str]
+    tables: Sequence[Table]
+
+    def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None: ...
+
+    def reset(self, conn: Connection, gen: int) -> None: ...
+
+
+class BaseProjection:
+    """Shared behaviour: ``reset`` deletes the generation's rows from every table in ``tables``."""
+
+    name: str = ""
+    event_types: frozenset[str] = frozenset()
+    tables: Sequence[Table] = ()
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self.settings = dict(settings or {})
+
+    def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
+        raise NotImplementedError
+
+    def reset(self, conn: Connection, gen: int) -> None:
+        for t in self.tables:
+            conn.execute(delete(t).where(t.c.gen == gen))
+
+
+class StaleCheckpoint(Exception):
+    """The checkpoint moved under us (a duplicate batch, or the generation changed status): rolled back."""
+
+
+class LostOwnership(Exception):
+    """The worker no longer owns the projection (lease taken over, lock connection gone): rolled back."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    name: str
+    gen: int
+    status: str
+    position: int
+    upto: int | None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Transactions
+# ---------------------------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def write_conn(engine: Engine) -> Iterator[Connection]:
+    """A transaction for read-model writes.
+
+    SQLite: ``BEGIN IMMEDIATE`` (execution option ``lrs_write``): the handler reads read-model rows and then
+    writes, and a deferred transaction that must upgrade to a writer after another connection committed fails at
+    once with SQLITE_BUSY instead of waiting. PostgreSQL: an ordinary READ COMMITTED transaction; it does not take
+    the event log's append lock, so projections never slow down ingestion there.
+    """
+    with engine.connect() as conn:
+        if not is_postgres(conn):
+            conn = conn.execution_options(lrs_write=True)
+        with conn.begin():
+            yield conn
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Generations and checkpoints
+# ---------------------------------------------------------------------------------------------------------------
+
+def _now() -> str:
+    return format_time(utc_now())
+
+
+def get_checkpoint(conn: Connection, name: str, gen: int) -> Checkpoint | None:
+    """The checkpoint row of one generation, or None."""
+    r = conn.execute(select(cp).where(cp.c.name == name, cp.c.gen == gen)).first()
+    return Checkpoint(r.name, r.gen, r.status, int(r.position), r.upto) if r else None
+
+
+def list_checkpoints(conn: Connection, name: str | None = None) -> list[Checkpoint]:
+    """Every generation (of one projection, or of all), by name then generation."""
+    q = select(cp).order_by(cp.c.name, cp.c.gen)
+    if name:
+        q = q.where(cp.c.name == name)
+    return [Checkpoint(r.name, r.gen, r.status, int(r.position), r.upto) for r in conn.execute(q)]
+
+
+def active_generation(conn: Connection, name: str) -> int | None:
+    """The generation readers should use, or None before the projection first ran."""
+    return conn.execute(select(func.max(cp.c.gen)).where(cp.c.name == name, cp.c.status == ACTIVE)).scalar()
+
+
+def new_generation(engine: Engine, name: str, status: str, upto: int | None = None) -> int:
+    """Allocate the next generation number with ``status`` at position 0."""
+    for _ in range(20):
+        try:
+            with write_conn(engine) as conn:
+                gen = int(conn.execute(select(func.coalesce(func.max(cp.c.gen), 0)).where(cp.c.name == name))
+                          .scalar_one()) + 1
+                now = _now()
+                conn.execute(insert(cp).values(name=name, gen=gen, status=status, position=0, upto=upto,
+                                               created_at=now, updated_at=now))
+                return gen
+        except IntegrityError:  # another process took that number first
+            continue
+    raise RuntimeError(f"could not allocate a generation for {name}")
+
+
+def ensure_active(engine: Engine, name: str) -> int:
+    """The active generation, creating generation 1 at position 0 the first time a projection runs."""
+    with engine.connect() as conn:
+        gen = active_generation(conn, name)
+    if gen is not None:
+        return gen
+    try:
+        with write_conn(engine) as conn:
+            if active_generation(conn, name) is None and not conn.execute(
+                    select(cp.c.gen).where(cp.c.name == name, cp.c.gen == 1)).first():
+                now = _now()
+                conn.execute(insert(cp).values(name=name, gen=1, status=ACTIVE, position=0, upto=None,
+                                               created_at=now, updated_at=now))
+    except IntegrityError:
+        pass  # a concurrent worker created it
+    with engine.connect() as conn:
+        gen = active_generation(conn, name)
+    if gen is None:
+        raise RuntimeError(f"{name} has no active generation")
+    return gen
+
+
+def drop_generation(engine: Engine, projection: Projection, gen: int) -> None:
+    """Delete a generation's rows and its checkpoint (retired generations and as-of builds)."""
+    with write_conn(engine) as conn:
+        projection.reset(conn, gen)
+        conn.execute(delete(cp).where(cp.c.name == projection.name, cp.c.gen == gen))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The batch transaction
+# ---------------------------------------------------------------------------------------------------------------
+
+Fence = Callable[[Connection], None]
+
+
+def apply_batch(engine: Engine, projection: Projection, gen: int, status: str, after: int, new_position: int,
+                events: Sequence[RecordedEvent], fence: Fence | None = None) -> None:
+    """Apply ``events`` (positions in ``(after, new_position]``) and move the checkpoint, atomically.
+
+    Raises :class:`StaleCheckpoint` (nothing written) when the generation is not at ``after`` with ``status``
+    any more, and :class:`LostOwnership` when ``fence`` finds this worker no longer owns the projection.
+    """
+    if new_position <= after:
+        return
+    with write_conn(engine) as conn:
+        # Compare-and-set first: the row lock it takes serialises competing workers (module docstring). The
+        # ``position < new`` half is the issue's duplicate rule; ``position = after`` also refuses a gap.
+        res = conn.execute(
+            update(cp)
+            .where(cp.c.name == projection.name, cp.c.gen == gen, cp.c.status == status,
+                   cp.c.position == after, cp.c.position < new_position)
+            .values(position=new_position, updated_at=_now()))
+        if res.rowcount != 1:
+            raise StaleCheckpoint(f"{projection.name} gen {gen} is no longer {status} at {after}")
+        if fence is not None:
+            fence(conn)  # raises LostOwnership, rolling everything back
+        if events:
+            projection.handle(conn, gen, events)
+
+
+@dataclass
+class BatchReader:
+    """Pages through the events a projection cares about, bounded in count and in payload size."""
+
+    store: EventStore
+    event_types: frozenset[str]
+    batch_size: int = DEFAULT_BATCH
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def next_batch(self, after: int, upto: int) -> tuple[list[RecordedEvent], int]:
+        """(events, new checkpoint) for the next batch after ``after``, never beyond ``upto``.
+
+        Events of other types are skipped without being loaded; when no wanted event is left up to ``upto`` the
+        checkpoint still advances to ``upto``, so lag is measured against the real head.
+        """
+        e = events_table
+        conds = [e.c.position > after, e.c.position <= upto]
+        if self.event_types:
+            conds.append(e.c.type.in_(sorted(self.event_types)))
+        with self.store.engine.connect() as conn:
+            sizes = conn.execute(select(e.c.position, func.length(e.c.payload)).where(and_(*conds))
+                                 .order_by(e.c.position).limit(self.batch_size)).all()
+        if not sizes:
+            return [], upto
+        take, total = 0, 0
+        for _pos, size in sizes:
+            if take and total + int(size or 0) > self.max_chars:
+                break
+            take += 1
+            total += int(size or 0)
+        batch = self.store.read(after, take, upto=upto, types=sorted(self.event_types) or None)
+        exhausted = take == len(sizes) and len(sizes) < self.batch_size
+        return batch, (upto if exhausted else batch[-1].position)
+
+
+@dataclass
+class Processor:
+    """Advances one generation of one projection batch by batch."""
+
+    engine: Engine
+    store: EventStore
+    projection: Projection
+    gen: int
+    status: str = ACTIVE
+    batch_size: int = DEFAULT_BATCH
+    max_chars: int = DEFAULT_MAX_CHARS
+    fence: Fence | None = None
+
+    def checkpoint(self) -> Checkpoint | None:
+        with self.engine.connect() as conn:
+            return get_checkpoint(conn, self.projection.name, self.gen)
+
+    def run_until(self, upto: int, should_stop: Callable[[], bool] | None = None,
+                  on_batch: Callable[[int, int], None] | None = None) -> int:
+        """Process batches until the checkpoint reaches ``upto``; returns how many events were applied.
+
+        Stops early (without error) when the generation changes status (a replay swapped it out) or
+        ``should_stop`` says so; ownership loss propagates as :class:`LostOwnership`.
+        """
+        reader = BatchReader(self.store, self.projection.event_types, self.batch_size, self.max_chars)
+        applied = 0
+        cp_ = self.checkpoint()
+        while cp_ is not None and cp_.status == self.status and cp_.position < upto:
+            if should_stop is not None and should_stop():
+                break
+            batch, new_position = reader.next_batch(cp_.position, upto)
+            try:
+                apply_batch(self.engine, self.projection, self.gen, self.status, cp_.position, new_position,
+                            batch, self.fence)
+            except StaleCheckpoint:
+                log.info("%s gen %s: checkpoint moved, re-reading", self.projection.name, self.gen)
+                cp_ = self.checkpoint()
+                continue
+            applied += len(batch)
+            if on_batch is not None:
+                on_batch(new_position, len(batch))
+            cp_ = Checkpoint(cp_.name, cp_.gen, cp_.status, new_position, cp_.upto)
+        return applied
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparing read models
+# ---------------------------------------------------------------------------------------------------------------
+
+def snapshot(engine: Engine, projection: Projection, gen: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of a generation, without the ``gen`` column, sorted: equal snapshots mean equal read models."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for t in projection.tables:
+            cols = [c for c in t.c if c.name != "gen"]
+            rows = conn.execute(select(*cols).where(t.c.gen == gen)).all()
+            out[t.name] = sorted((tuple(r) for r in rows), key=lambda r: orjson.dumps(r, default=str))
+    return out
+
+
+def wait_for(engine: Engine, name: str, position: int, timeout: float = 10.0) -> bool:
+    """Block until the active generation of ``name`` has reached ``position`` (read-your-writes for tests/tools)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            gen = active_generation(conn, name)
+            c = get_checkpoint(conn, name, gen) if gen is not None else None
+        if c is not None and c.position >= position:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

@@ -1,0 +1,178 @@
+"""transcript@v1: every person's learning experiences, with outcome, hours, delivery model and evidence.
+
+Write side: each relevant statement becomes *facts* (one per credited agent, ``rules.extract_facts``); an *entry*
+(one learning experience) is recomputed from all its facts whenever one of them arrives, is voided, or its
+activity's definition changes (``rules.compute_entry``). Recomputing from facts, rather than patching entries
+incrementally, is what makes the result independent of batch boundaries and of the order in which a voiding and
+its target arrive, so the live worker and a replay converge on identical rows.
+
+Entries are keyed by the learner's agent identifier, not by employee: linking an identifier to an employee (or a
+roster change) needs no transcript rewrite, the read side joins ``person_identifiers`` (people@v1).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, insert, select, update
+
+from lrs.eventlog.store import RecordedEvent, dumps
+from projections.engine import BaseProjection
+from projections.rules import (EXT_DURATION, EXT_PROVIDER, Vocabulary, compute_entry, extract_facts,
+                               voided_target)
+from projections.sql import chunks, upsert
+from projections.tables import transcript_activities, transcript_entries, transcript_facts, transcript_voids
+
+STATEMENTS_STORED = "statements.stored"
+
+
+def _trim_definition(definition: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
+    """The part of an activity definition the transcript uses (names, type, the extensions it reads)."""
+    out: dict[str, Any] = {}
+    if isinstance(definition.get("name"), Mapping):
+        out["name"] = dict(definition["name"])
+    if isinstance(definition.get("type"), str):
+        out["type"] = definition["type"]
+    exts = definition.get("extensions")
+    if isinstance(exts, Mapping):
+        keep = {EXT_DURATION, EXT_PROVIDER, vocab.ext_credit, vocab.ext_delivery, vocab.ext_classification}
+        picked = {k: v for k, v in exts.items() if k in keep}
+        if picked:
+            out["extensions"] = picked
+    return out
+
+
+def _merge(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(old or {})
+    for k, v in new.items():
+        out[k] = {**out[k], **v} if isinstance(v, Mapping) and isinstance(out.get(k), Mapping) else v
+    return out
+
+
+class TranscriptProjection(BaseProjection):
+    """Projection ``transcript@v1`` (tables ``transcript_*``)."""
+
+    name = "transcript@v1"
+    event_types = frozenset({STATEMENTS_STORED})
+    tables = (transcript_facts, transcript_voids, transcript_activities, transcript_entries)
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self.vocab = Vocabulary.from_settings(settings)
+
+    def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
+        facts: list[dict[str, Any]] = []
+        voids: dict[str, int] = {}
+        definitions: dict[str, list[dict[str, Any]]] = {}
+        for ev in events:
+            if ev.type != STATEMENTS_STORED:
+                continue
+            for stmt in ev.payload.get("statements") or []:
+                target = voided_target(stmt)
+                if target:
+                    voids.setdefault(target, ev.position)
+                    continue
+                found = extract_facts(stmt, ev.position, self.vocab)
+                if not found:
+                    continue
+                facts.extend(found)
+                obj = stmt.get("object") or {}
+                if isinstance(obj.get("definition"), Mapping) and obj.get("objectType", "Activity") == "Activity":
+                    trimmed = _trim_definition(obj["definition"], self.vocab)
+                    if trimmed:
+                        definitions.setdefault(obj["id"], []).append(trimmed)
+        if not facts and not voids:
+            return
+        touched: set[str] = {f["entry_key"] for f in facts}
+        touched |= self._merge_activities(conn, gen, definitions, facts)
+        touched |= self._record_facts_and_voids(conn, gen, facts, voids)
+        self._recompute(conn, gen, touched)
+
+    # -- activities ------------------------------------------------------------------------------------------
+
+    def _merge_activities(self, conn: Connection, gen: int, definitions: dict[str, list[dict[str, Any]]],
+                          facts: list[dict[str, Any]]) -> set[str]:
+        """Fold new definitions in; returns entries of *other* statements whose activity changed."""
+        if not definitions:
+            return set()
+        ta = transcript_activities
+        known: dict[str, dict[str, Any]] = {}
+        for ids in chunks(definitions):
+            for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
+                                  .where(ta.c.gen == gen, ta.c.activity_id.in_(ids))):
+                known[r.activity_id] = orjson.loads(r.definition)
+        last_pos = {f["activity_id"]: f["position"] for f in facts}
+        rows, changed = [], []
+        for aid, defs in definitions.items():
+            merged = known.get(aid)
+            for d in defs:
+                merged = _merge(merged, d)
+            if merged != known.get(aid):
+                rows.append({"gen": gen, "activity_id": aid, "definition": dumps(merged),
+                             "position": last_pos.get(aid, 0)})
+                if aid in known:
+                    changed.append(aid)
+        upsert(conn, ta, rows, ["gen", "activity_id"], ["definition", "position"])
+        touched: set[str] = set()
+        te = transcript_entries
+        for ids in chunks(changed):
+            touched.update(conn.execute(select(te.c.entry_key).where(te.c.gen == gen, te.c.activity_id.in_(ids)))
+                           .scalars())
+        return touched
+
+    # -- facts and voiding -----------------------------------------------------------------------------------
+
+    def _record_facts_and_voids(self, conn: Connection, gen: int, facts: list[dict[str, Any]],
+                                voids: dict[str, int]) -> set[str]:
+        tv, tf = transcript_voids, transcript_facts
+        # Voids first, so that a voiding earlier in the log (this batch or before) marks its target as it lands.
+        upsert(conn, tv, [{"gen": gen, "statement_id": sid, "position": pos} for sid, pos in voids.items()],
+               ["gen", "statement_id"])
+        voided: set[str] = set()
+        for ids in chunks({f["statement_id"] for f in facts}):
+            voided.update(conn.execute(select(tv.c.statement_id)
+                                       .where(tv.c.gen == gen, tv.c.statement_id.in_(ids))).scalars())
+        upsert(conn, tf, [{
+            "gen": gen, "statement_id": f["statement_id"], "actor_key": f["actor_key"], "entry_key": f["entry_key"],
+            "activity_id": f["activity_id"], "verb_id": f["verb_id"], "outcome": f["outcome"], "ts": f["ts"],
+            "date": f["date"], "position": f["position"], "duration_s": f["duration_s"],
+            "registration": f["registration"], "attrs": dumps(f["attrs"]), "voided": f["statement_id"] in voided,
+        } for f in facts], ["gen", "statement_id", "actor_key"])
+        # A voiding that arrives after its target was projected: mark the facts, recompute their entries.
+        touched: set[str] = set()
+        for ids in chunks(voids):
+            hit = conn.execute(select(tf.c.entry_key).where(tf.c.gen == gen, tf.c.statement_id.in_(ids),
+                                                            tf.c.voided.is_(False))).scalars().all()
+            if hit:
+                touched.update(hit)
+                conn.execute(update(tf).where(tf.c.gen == gen, tf.c.statement_id.in_(ids)).values(voided=True))
+        return touched
+
+    # -- entries ---------------------------------------------------------------------------------------------
+
+    def _recompute(self, conn: Connection, gen: int, touched: set[str]) -> None:
+        tf, te, ta = transcript_facts, transcript_entries, transcript_activities
+        for keys in chunks(sorted(touched)):
+            by_entry: dict[str, list[dict[str, Any]]] = {}
+            for r in conn.execute(select(tf).where(tf.c.gen == gen, tf.c.entry_key.in_(keys))).mappings():
+                f = dict(r)
+                f["attrs"] = orjson.loads(f["attrs"])
+                by_entry.setdefault(f["entry_key"], []).append(f)
+            activity_ids = {fs[0]["activity_id"] for fs in by_entry.values()}
+            defs: dict[str, dict[str, Any]] = {}
+            for ids in chunks(activity_ids):
+                for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
+                                      .where(ta.c.gen == gen, ta.c.activity_id.in_(ids))):
+                    defs[r.activity_id] = orjson.loads(r.definition)
+            rows = []
+            for key, fs in by_entry.items():
+                e = compute_entry(fs, defs.get(fs[0]["activity_id"]), self.vocab)
+                if e is None:
+                    continue
+                e["instructors"] = dumps(e["instructors"])
+                e["statement_ids"] = dumps(e["statement_ids"])
+                rows.append({"gen": gen, "entry_key": key, **e})
+            conn.execute(delete(te).where(te.c.gen == gen, te.c.entry_key.in_(keys)))
+            if rows:
+                conn.execute(insert(te), rows)
