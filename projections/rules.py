@@ -485,17 +485,6 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
     } for key, agent in credited]
 
 
-def merge_definition(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Fold a statement's activity definition into the known one: later values win, language maps merge."""
-    out: dict[str, Any] = dict(old or {})
-    for k, v in (new or {}).items():
-        if k in ("name", "description", "extensions") and isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = {**out[k], **v}
-        else:
-            out[k] = v
-    return out
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Entries: a learning experience from its facts
 # ---------------------------------------------------------------------------------------------------------------
@@ -586,7 +575,9 @@ def compute_entry(facts: Iterable[Mapping[str, Any]], definition: Mapping[str, A
     classification = (latest_attr("classification") or definition_classification(definition, vocab)
                       or vocab.classification_by_model.get(model) or vocab.default_classification)
     instructors = sorted({i for f in live for i in (f["attrs"] or {}).get("instructors") or []})
-    score = (best["attrs"] or {}).get("score")
+    scores = [f["attrs"]["score"] for f in live if OUTCOME_RANK[f["outcome"]] == OUTCOME_RANK[outcome]
+              and (f["attrs"] or {}).get("score") is not None]
+    score = max(scores) if scores else None  # the best attempt's score
     date = first_best["date"]
     return {
         "actor_key": live[0]["actor_key"],

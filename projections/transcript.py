@@ -64,7 +64,7 @@ class TranscriptProjection(BaseProjection):
     def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
         facts: list[dict[str, Any]] = []
         voids: dict[str, int] = {}
-        definitions: dict[str, list[dict[str, Any]]] = {}
+        definitions: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for ev in events:
             if ev.type != STATEMENTS_STORED:
                 continue
@@ -81,18 +81,18 @@ class TranscriptProjection(BaseProjection):
                 if isinstance(obj.get("definition"), Mapping) and obj.get("objectType", "Activity") == "Activity":
                     trimmed = _trim_definition(obj["definition"], self.vocab)
                     if trimmed:
-                        definitions.setdefault(obj["id"], []).append(trimmed)
+                        definitions.setdefault(obj["id"], []).append((ev.position, trimmed))
         if not facts and not voids:
             return
         touched: set[str] = {f["entry_key"] for f in facts}
-        touched |= self._merge_activities(conn, gen, definitions, facts)
+        touched |= self._merge_activities(conn, gen, definitions)
         touched |= self._record_facts_and_voids(conn, gen, facts, voids)
         self._recompute(conn, gen, touched)
 
     # -- activities ------------------------------------------------------------------------------------------
 
-    def _merge_activities(self, conn: Connection, gen: int, definitions: dict[str, list[dict[str, Any]]],
-                          facts: list[dict[str, Any]]) -> set[str]:
+    def _merge_activities(self, conn: Connection, gen: int,
+                          definitions: dict[str, list[tuple[int, dict[str, Any]]]]) -> set[str]:
         """Fold new definitions in; returns entries of *other* statements whose activity changed."""
         if not definitions:
             return set()
@@ -102,15 +102,16 @@ class TranscriptProjection(BaseProjection):
             for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
                                   .where(ta.c.gen == gen, ta.c.activity_id.in_(ids))):
                 known[r.activity_id] = orjson.loads(r.definition)
-        last_pos = {f["activity_id"]: f["position"] for f in facts}
         rows, changed = [], []
         for aid, defs in definitions.items():
-            merged = known.get(aid)
-            for d in defs:
-                merged = _merge(merged, d)
-            if merged != known.get(aid):
-                rows.append({"gen": gen, "activity_id": aid, "definition": dumps(merged),
-                             "position": last_pos.get(aid, 0)})
+            merged, changed_at = known.get(aid), None
+            for pos, d in defs:
+                step = _merge(merged, d)
+                if step != merged:
+                    # The position of the last definition that changed anything: the same whatever the batching.
+                    merged, changed_at = step, pos
+            if changed_at is not None and merged is not None:
+                rows.append({"gen": gen, "activity_id": aid, "definition": dumps(merged), "position": changed_at})
                 if aid in known:
                     changed.append(aid)
         upsert(conn, ta, rows, ["gen", "activity_id"], ["definition", "position"])
