@@ -53,3 +53,16 @@ class PayloadTooLarge(XAPIError):
 
 class UnsupportedMediaType(XAPIError):
     status = 415
+
+
+class InvalidField(ValidationError):
+    """400: a ValidationError that also records which field broke which rule.
+
+    ``path`` is the field's path (``statement.actor.mbox``) and ``detail`` the bare reason; the message
+    is ``"<path>: <detail>"``, so code that only knows ValidationError keeps working.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}" if path else detail)
+        self.path = path
+        self.detail = detail
