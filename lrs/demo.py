@@ -126,6 +126,7 @@ def generate_statements(n: int, *, people: int = 40, seed: int = 7,
             stmt["actor"] = agent_for(coach)
             stmt["object"] = agent_for(p)
             stmt["context"]["contextActivities"]["parent"] = [act]
+            del stmt["context"]["platform"]  # platform describes an Activity; the object here is a person
         yield stmt
 
 
@@ -143,3 +144,44 @@ def exit_survey(p: dict[str, Any], session_iri: str, rating: int, when: datetime
         "context": {"contextActivities": {"parent": [{"id": session_iri}]}},
         "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
     }
+
+
+DEMO_KEY, DEMO_SECRET = "demo", "demo-secret"
+DEMO_PEOPLE = 24
+
+
+def seed(app: Any, statements: int = 800) -> dict[str, Any]:
+    """Load the demo district into an app's database once: credential, roster, statements, exit surveys.
+
+    Everything goes through the same paths as production writes (roster import, ``prepare_batch``, the
+    statement store), so the demo log verifies and replays like any other. A second call adds nothing.
+    """
+    from lrs.roster import import_roster
+    from lrs.store.statements import StatementStore
+    from lrs.xapi.batch import prepare_batch
+
+    svc = app.extensions["lrs"]
+    auth = svc.auth
+    auth.create_credential("demo", ["all", "admin"], key=DEMO_KEY, secret=DEMO_SECRET)
+    st = StatementStore(svc.engine, svc.store)
+    marker = next(generate_statements(1, people=DEMO_PEOPLE))["id"]
+    from sqlalchemy import select
+
+    from lrs.store.tables import statements as statements_table
+
+    with svc.engine.connect() as conn:
+        if conn.execute(select(statements_table.c.seq).where(statements_table.c.statement_id == marker)).first():
+            return {"seeded": False}
+    roster = import_roster(svc.store, roster_csv(DEMO_PEOPLE), effective_date="2024-07-01", source="demo-roster.csv")
+    authority = {"objectType": "Agent", "name": "demo",
+                 "account": {"homePage": "http://localhost/credentials", "name": DEMO_KEY}}
+    batch: list[dict[str, Any]] = list(generate_statements(statements, people=DEMO_PEOPLE))
+    rng = random.Random(11)
+    for i in range(DEMO_PEOPLE):
+        when = datetime(2025, 9, 15, 15, 0, tzinfo=timezone.utc) + timedelta(days=i)
+        batch.append(exit_survey(person(i), f"{DISTRICT}/pd/workshops/instructional-model",
+                                 rng.choice([3, 4, 4, 5, 5]), when))
+    for i in range(0, len(batch), 500):
+        prepared = prepare_batch(batch[i:i + 500], {}, version="1.0.3", authority=authority)
+        st.save(prepared, {}, authority_key=DEMO_KEY)
+    return {"seeded": True, "people": DEMO_PEOPLE, "statements": len(batch), "roster": roster}
