@@ -138,5 +138,11 @@ def export_statements(since: str | None, output: str | None) -> None:
             out.close()
 
 
+# --- projection and roster commands: `lrs worker`, `lrs replay`, `lrs roster …` (see projections/commands.py) ---
+from projections.commands import register_commands as _register_projection_commands  # noqa: E402
+
+_register_projection_commands(main)
+
+
 if __name__ == "__main__":
     main()
