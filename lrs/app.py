@@ -67,9 +67,10 @@ def _load_table_modules() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lrs.api import about
+    from lrs.api import about, tokens
 
     app.register_blueprint(about.bp)
+    app.register_blueprint(tokens.bp)
     for name in ("lrs.api.statements", "lrs.api.documents", "lrs.api.activities_agents", "lrs.api.reporting"):
         try:
             mod = __import__(name, fromlist=["bp"])

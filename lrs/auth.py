@@ -70,6 +70,10 @@ class Principal:
             return True
         return any(w in self.scopes for w in wanted)
 
+    def can_grant(self, scope: str) -> bool:
+        """True if a token issued by this principal may carry ``scope``."""
+        return scope in self.scopes or "admin" in self.scopes or ("all" in self.scopes and scope in XAPI_SCOPES)
+
     def require(self, *wanted: str) -> None:
         """Raise 403 unless the principal holds one of ``wanted``."""
         if not self.has(*wanted):
@@ -151,7 +155,7 @@ class Authenticator:
 
     def issue_token(self, principal: Principal, scopes: list[str] | None = None, ttl_seconds: int = 3600) -> str:
         """A JWT for ``principal`` carrying ``scopes`` (a subset of its own)."""
-        granted = sorted(set(scopes or principal.scopes) & (principal.scopes | (ALL_SCOPES if "admin" in principal.scopes else set())))
+        granted = sorted(s for s in set(scopes or principal.scopes) if principal.can_grant(s))
         now = int(utc_now().timestamp())
         claims = {"sub": principal.key, "name": principal.name, "scope": " ".join(granted), "iat": now,
                   "exp": now + ttl_seconds}
