@@ -14,7 +14,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from projections.identity import agent_key, credited_agents
@@ -108,15 +109,18 @@ class Vocabulary:
         "ceu": 10.0, "semester-hour": 15.0, "quarter-hour": 10.0})
     classification_by_model: Mapping[str, str] = field(default_factory=dict)
     default_classification: str = "professional_development"
+    time_zone: tzinfo | None = None
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> Vocabulary:
-        """Build from the app settings: ``SCHOOL_YEAR_START`` ("MM-DD"), ``DISTRICT_IRI``."""
+        """Build from the app settings: ``SCHOOL_YEAR_START`` ("MM-DD"), ``DISTRICT_IRI``, ``TIME_ZONE`` (an IANA
+        name such as ``America/Chicago``; dates are taken in it)."""
         s = settings or {}
         start = str(s.get("SCHOOL_YEAR_START") or "07-01")
         m, d = (int(x) for x in start.split("-"))
         base = str(s.get("DISTRICT_IRI") or "https://district.example/xapi/")
-        return cls(district_iri=base if base.endswith("/") else base + "/", school_year_start=(m, d))
+        tz = ZoneInfo(str(s["TIME_ZONE"])) if s.get("TIME_ZONE") else None
+        return cls(district_iri=base if base.endswith("/") else base + "/", school_year_start=(m, d), time_zone=tz)
 
     @property
     def ext_credit(self) -> str:
@@ -158,11 +162,17 @@ def parse_duration(text: Any) -> float | None:
     return float(sum(float(g.replace(",", ".")) * u for g, u in zip(m.groups(), _UNITS) if g))
 
 
-def statement_date(stmt: Mapping[str, Any]) -> str:
-    """The local calendar date the statement happened on (its timestamp's own offset), ``YYYY-MM-DD``."""
+def statement_date(stmt: Mapping[str, Any], tz: tzinfo | None = None) -> str:
+    """The calendar date the statement happened on, ``YYYY-MM-DD``: in the district's time zone ``tz`` when
+    given (the LRS stores timestamps in UTC, and a 7 pm session in Nebraska is the next day in UTC), else in the
+    timestamp's own offset."""
     for k in ("timestamp", "stored"):
         v = stmt.get(k)
         if isinstance(v, str) and re.match(r"^\d{4}-\d{2}-\d{2}", v):
+            if tz is not None:
+                t = parse_instant(v)
+                if t is not None:
+                    return t.astimezone(tz).date().isoformat()
             return v[:10]
     return "1970-01-01"
 
@@ -455,7 +465,7 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
         return []
     if not credited:
         return []
-    date = statement_date(stmt)
+    date = statement_date(stmt, vocab.time_zone)
     year = school_year(date, vocab.school_year_start)
     registration = ctx.get("registration") if isinstance(ctx.get("registration"), str) else None
     registration = registration.lower() if registration else None

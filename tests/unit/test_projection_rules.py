@@ -57,6 +57,15 @@ def test_vocabulary_reads_school_year_start_and_district_iri() -> None:
     assert v.ext_credit == "https://lps.example/x/ext/credit"
 
 
+def test_dates_in_the_district_time_zone() -> None:
+    late = statement(ANN, "completed", activity(W1), "2024-07-01T01:00:00Z")  # 8 pm, June 30 in Nebraska
+    utc = extract_facts({**late, "stored": late["timestamp"]}, 1, V)[0]
+    local = extract_facts({**late, "stored": late["timestamp"]}, 1,
+                          Vocabulary.from_settings({"TIME_ZONE": "America/Chicago"}))[0]
+    assert (utc["date"], local["date"]) == ("2024-07-01", "2024-06-30")
+    assert utc["entry_key"] != local["entry_key"]  # different school years
+
+
 def test_identity_keys() -> None:
     assert agent_key({"mbox": "mailto:Ann.Lee@District.ORG"}) == "mbox:mailto:ann.lee@district.org"
     assert agent_key({"account": {"homePage": "https://idp.example", "name": "E1"}}) == "account:https://idp.example|E1"
