@@ -138,6 +138,31 @@ def export_statements(since: str | None, output: str | None) -> None:
             out.close()
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--statements", default=800, show_default=True, type=int, help="demo statements to generate")
+@click.option("--no-serve", is_flag=True, help="load the demo data and exit")
+def demo(host: str, port: int, statements: int, no_serve: bool) -> None:
+    """Load a demo district (roster, statements, credential demo/demo-secret) and serve it."""
+    from lrs.app import create_app
+    from lrs.demo import DEMO_KEY, DEMO_SECRET, seed
+
+    app = create_app()
+    result = seed(app, statements=statements)
+    if result.get("seeded"):
+        click.echo(f"loaded {result['statements']} demo statements for {result['people']} staff", err=True)
+    app.extensions["lrs"].engine.dispose()
+    click.echo(f"demo credential: key={DEMO_KEY} secret={DEMO_SECRET}", err=True)
+    click.echo(f"try: curl -u {DEMO_KEY}:{DEMO_SECRET} -H 'X-Experience-API-Version: 1.0.3' "
+               f"http://{host}:{port}/xapi/statements?limit=2", err=True)
+    click.echo(f"     http://{host}:{port}/people/E1000/transcript (a transcript page; sign in as the demo credential)",
+               err=True)
+    if not no_serve:
+        ctx = click.get_current_context()
+        ctx.invoke(serve, host=host, port=port)
+
+
 # --- projection and roster commands: `lrs worker`, `lrs replay`, `lrs roster …` (see projections/commands.py) ---
 from projections.commands import register_commands as _register_projection_commands  # noqa: E402
 

@@ -81,10 +81,11 @@ def agent_for(p: dict[str, Any]) -> dict[str, Any]:
 def roster_csv(n: int) -> str:
     """The demo roster as the CSV ``lrs roster import`` reads."""
     cols = ["employee_id", "name", "email", "roles", "building", "supervisor_id", "hire_date", "status"]
-    lines = [",".join(cols)]
+    # The account columns link the district IdP account (the demo statements' actor) to each person.
+    lines = [",".join(cols + ["account_homepage", "account_name"])]
     for i in range(n):
         p = person(i)
-        lines.append(",".join(p[c] for c in cols))
+        lines.append(",".join([p[c] for c in cols] + [HOMEPAGE, p["employee_id"]]))
     return "\n".join(lines) + "\n"
 
 
