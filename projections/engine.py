@@ -39,6 +39,8 @@ DEFAULT_BATCH = 500
 # A page of events is cut so its payloads stay under this many characters: a batch of 500 events that each carry
 # 10,000 statements must not load gigabytes. At least one event is always taken.
 DEFAULT_MAX_CHARS = 8_000_000
+# Positions scanned per page, as a multiple of the batch size (other event types are skipped by the window).
+WINDOW_FACTOR = 4
 
 
 @runtime_checkable
@@ -233,24 +235,36 @@ class BatchReader:
         Events of other types are skipped without being loaded; when no wanted event is left up to ``upto`` the
         checkpoint still advances to ``upto``, so lag is measured against the real head.
         """
+        # Every read is bounded to a window of positions, not just by LIMIT: a planner without statistics on a
+        # freshly loaded log (PostgreSQL before ANALYZE) turns "position > a AND position <= head ... LIMIT n"
+        # into a scan of everything up to the head plus a sort, which makes a catch-up quadratic.
+        window_end = min(upto, after + self.batch_size * WINDOW_FACTOR)
         e = events_table
-        conds = [e.c.position > after, e.c.position <= upto]
+        conds = [e.c.position > after, e.c.position <= window_end]
         if self.event_types:
             conds.append(e.c.type.in_(sorted(self.event_types)))
+        q = select(e).where(and_(*conds)).order_by(e.c.position).limit(self.batch_size)
+        batch: list[RecordedEvent] = []
+        cut = False
+        total = 0
         with self.store.engine.connect() as conn:
-            sizes = conn.execute(select(e.c.position, func.length(e.c.payload)).where(and_(*conds))
-                                 .order_by(e.c.position).limit(self.batch_size)).all()
-        if not sizes:
-            return [], upto
-        take, total = 0, 0
-        for _pos, size in sizes:
-            if take and total + int(size or 0) > self.max_chars:
-                break
-            take += 1
-            total += int(size or 0)
-        batch = self.store.read(after, take, upto=upto, types=sorted(self.event_types) or None)
-        exhausted = take == len(sizes) and len(sizes) < self.batch_size
-        return batch, (upto if exhausted else batch[-1].position)
+            # Streamed (a server-side cursor on PostgreSQL), so reading stops at the size cap without the
+            # rest of the page ever reaching this process.
+            result = conn.execution_options(stream_results=True, yield_per=100).execute(q)
+            for r in result:
+                size = len(r.payload)
+                if batch and total + size > self.max_chars:
+                    cut = True
+                    break
+                total += size
+                batch.append(RecordedEvent(r.position, r.event_id, r.type, r.stream, orjson.loads(r.payload),
+                                           r.recorded_at, r.hash))
+            result.close()
+        if not batch:
+            return [], window_end  # nothing wanted in the window: skip it whole
+        # A page shorter than the limit, read whole, holds every wanted event of the window.
+        exhausted = not cut and len(batch) < self.batch_size
+        return batch, (window_end if exhausted else batch[-1].position)
 
 
 @dataclass
@@ -295,6 +309,52 @@ class Processor:
             if on_batch is not None:
                 on_batch(new_position, len(batch))
             cp_ = Checkpoint(cp_.name, cp_.gen, cp_.status, new_position, cp_.upto)
+        return applied
+
+
+@dataclass
+class GroupProcessor:
+    """Advances several projections' generations in lockstep, reading and decoding each batch of events once.
+
+    Used by rebuilds: one transaction per batch compare-and-sets every member's checkpoint and runs every member's
+    handler, so the group is applied exactly once as a whole (same reasoning as :func:`apply_batch`).
+    """
+
+    engine: Engine
+    store: EventStore
+    members: Sequence[tuple[Projection, int]]
+    status: str = BUILDING
+    batch_size: int = DEFAULT_BATCH
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def run_until(self, upto: int, on_batch: Callable[[int, int], None] | None = None) -> int:
+        """Process batches until every member reaches ``upto``; returns how many events were read."""
+        types = frozenset().union(*(p.event_types for p, _ in self.members))
+        reader = BatchReader(self.store, types, self.batch_size, self.max_chars)
+        with self.engine.connect() as conn:
+            positions = {get_checkpoint(conn, p.name, g).position for p, g in self.members}  # type: ignore[union-attr]
+        if len(positions) != 1:
+            raise ValueError("a group's generations must start at one position")
+        after = positions.pop()
+        applied = 0
+        while after < upto:
+            batch, new_position = reader.next_batch(after, upto)
+            with write_conn(self.engine) as conn:
+                now = _now()
+                for proj, gen in self.members:
+                    res = conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == gen,
+                                                        cp.c.status == self.status, cp.c.position == after)
+                                       .values(position=new_position, updated_at=now))
+                    if res.rowcount != 1:
+                        raise StaleCheckpoint(f"{proj.name} gen {gen} is no longer {self.status} at {after}")
+                for proj, gen in self.members:
+                    mine = [e for e in batch if e.type in proj.event_types]
+                    if mine:
+                        proj.handle(conn, gen, mine)
+            applied += len(batch)
+            after = new_position
+            if on_batch is not None:
+                on_batch(new_position, len(batch))
         return applied
 
 

@@ -17,7 +17,7 @@ PREFIXES = ("mbox:", "mbox_sha1sum:", "openid:", "account:")
 
 def agent_key(agent: Any) -> str | None:
     """The match key of an Agent or identified Group, or None when it has no inverse functional identifier."""
-    if not isinstance(agent, Mapping):
+    if not isinstance(agent, dict):
         return None
     mbox = agent.get("mbox")
     if isinstance(mbox, str) and mbox:
@@ -29,7 +29,7 @@ def agent_key(agent: Any) -> str | None:
     if isinstance(openid, str) and openid:
         return "openid:" + openid
     account = agent.get("account")
-    if isinstance(account, Mapping):
+    if isinstance(account, dict):
         home, name = account.get("homePage"), account.get("name")
         if isinstance(home, str) and isinstance(name, str) and home:
             return f"account:{home}|{name}"
@@ -90,7 +90,7 @@ def credited_agents(actor: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
     A Group's learning is its members' learning (a PLC team that attended a meeting): an identified Group
     credits its listed members, not the group itself, and a Group without members credits nobody.
     """
-    if not isinstance(actor, Mapping):
+    if not isinstance(actor, dict):
         return
     if actor.get("objectType") == "Group":
         for member in actor.get("member") or []:

@@ -13,7 +13,7 @@ and reused by position, so reporting code can call :func:`build_as_of` for every
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -22,11 +22,14 @@ from sqlalchemy import Engine, select, update
 
 from lrs.eventlog.store import EventStore, format_time, utc_now
 from projections import registry
-from projections.engine import (ACTIVE, AS_OF, AS_OF_BUILDING, BUILDING, RETIRED, Processor, Projection,
-                                drop_generation, list_checkpoints, new_generation, write_conn)
+from projections.engine import (ACTIVE, AS_OF, AS_OF_BUILDING, BUILDING, RETIRED, GroupProcessor, Processor,
+                                Projection, drop_generation, list_checkpoints, new_generation, write_conn)
 from projections.tables import projection_checkpoints as cp
 
 Progress = Callable[[str, int, int], None]  # (projection name, position reached, head)
+# Rebuilds use bigger batches than the live worker: nobody waits on their latency, and per-batch costs
+# (queries, commits, SQLite index pages rewritten) amortise over more events.
+REBUILD_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -57,44 +60,58 @@ def _projection(p: Projection | str, settings: Mapping[str, Any] | None) -> Proj
 
 
 def rebuild(engine: Engine, projection: Projection | str, *, store: EventStore | None = None,
-            settings: Mapping[str, Any] | None = None, batch_size: int = 500,
+            settings: Mapping[str, Any] | None = None, batch_size: int = REBUILD_BATCH,
             progress: Progress | None = None) -> RebuildResult:
     """Rebuild one projection into a fresh generation and make it the active one once caught up."""
-    proj = _projection(projection, settings)
+    return rebuild_group(engine, [_projection(projection, settings)], store=store, batch_size=batch_size,
+                         progress=progress)[0]
+
+
+def rebuild_group(engine: Engine, projections: Sequence[Projection], *, store: EventStore | None = None,
+                  batch_size: int = REBUILD_BATCH, progress: Progress | None = None) -> list[RebuildResult]:
+    """Rebuild several projections in one pass over the log (each batch read and decoded once), then switch
+    readers to all the new generations in one transaction."""
     store = store or EventStore(engine)
     started = time.perf_counter()
-    gen = new_generation(engine, proj.name, BUILDING)
-    proc = Processor(engine, store, proj, gen, status=BUILDING, batch_size=batch_size)
+    members = [(p, new_generation(engine, p.name, BUILDING)) for p in projections]
+    proc = GroupProcessor(engine, store, members, status=BUILDING, batch_size=batch_size)
     applied = 0
     try:
         # Chase the head: new events keep arriving while we rebuild; stop when a pass found nothing new.
         while True:
             head = store.head()
-            applied += proc.run_until(head, on_batch=(lambda pos, n: progress(proj.name, pos, head))
-                                      if progress else None)
+            applied += proc.run_until(head, on_batch=(lambda pos, n: progress("+".join(p.name for p in projections),
+                                                                              pos, head)) if progress else None)
             if store.head() == head:
                 break
-        position = _swap(engine, proj, gen)
+        positions = _swap(engine, members)
     except BaseException:
-        drop_generation(engine, proj, gen)
+        for p, g in members:
+            drop_generation(engine, p, g)
         raise
-    return RebuildResult(proj.name, gen, position, applied, time.perf_counter() - started)
+    seconds = time.perf_counter() - started  # readers have switched: the rebuild is done
+    # Dropping the old rows is cleanup (the worker would also do it within a minute).
+    for p, _ in members:
+        drop_retired(engine, p)
+    return [RebuildResult(p.name, g, positions[p.name], applied, seconds) for p, g in members]
 
 
-def _swap(engine: Engine, proj: Projection, gen: int) -> int:
+def _swap(engine: Engine, members: Sequence[tuple[Projection, int]]) -> dict[str, int]:
+    positions: dict[str, int] = {}
     with write_conn(engine) as conn:
-        # Retire the old active generation first: on PostgreSQL this UPDATE waits for a live batch holding that
-        # checkpoint row and, once it runs, makes any later batch on the old generation fail its status check.
-        conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.status == ACTIVE)
-                     .values(status=RETIRED, updated_at=format_time(utc_now())))
-        res = conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == gen, cp.c.status == BUILDING)
-                           .values(status=ACTIVE, updated_at=format_time(utc_now())))
-        if res.rowcount != 1:
-            raise RuntimeError(f"{proj.name} generation {gen} vanished during the rebuild")
-        position = int(conn.execute(select(cp.c.position).where(cp.c.name == proj.name, cp.c.gen == gen))
-                       .scalar_one())
-    drop_retired(engine, proj)
-    return position
+        for proj, gen in members:
+            # Retire the old active generation first: on PostgreSQL this UPDATE waits for a live batch holding
+            # that checkpoint row and, once it runs, makes any later batch on the old generation fail its status
+            # check.
+            conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.status == ACTIVE)
+                         .values(status=RETIRED, updated_at=format_time(utc_now())))
+            res = conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == gen, cp.c.status == BUILDING)
+                               .values(status=ACTIVE, updated_at=format_time(utc_now())))
+            if res.rowcount != 1:
+                raise RuntimeError(f"{proj.name} generation {gen} vanished during the rebuild")
+            positions[proj.name] = int(conn.execute(select(cp.c.position).where(cp.c.name == proj.name,
+                                                                                  cp.c.gen == gen)).scalar_one())
+    return positions
 
 
 def drop_retired(engine: Engine, projection: Projection, *, stale_building_after: float | None = None) -> int:
@@ -115,15 +132,15 @@ def drop_retired(engine: Engine, projection: Projection, *, stale_building_after
 
 
 def rebuild_all(engine: Engine, *, store: EventStore | None = None, settings: Mapping[str, Any] | None = None,
-                names: list[str] | None = None, batch_size: int = 500,
+                names: Sequence[str] | None = None, batch_size: int = REBUILD_BATCH,
                 progress: Progress | None = None) -> list[RebuildResult]:
-    """Rebuild every projection (or those named), one after the other."""
-    return [rebuild(engine, n, store=store, settings=settings, batch_size=batch_size, progress=progress)
-            for n in (names or registry.names())]
+    """Rebuild every projection (or those named) in one pass over the log."""
+    projs = [registry.get(n, settings) for n in (names or registry.names())]
+    return rebuild_group(engine, projs, store=store, batch_size=batch_size, progress=progress)
 
 
 def build_as_of(engine: Engine, projection: Projection | str, position: int, *, store: EventStore | None = None,
-                settings: Mapping[str, Any] | None = None, batch_size: int = 500) -> AsOfBuild:
+                settings: Mapping[str, Any] | None = None, batch_size: int = REBUILD_BATCH) -> AsOfBuild:
     """The projection as the log stood at ``position`` (events ``<= position``), built once and reused.
 
     The live generation is not touched. The build stays in the database (status ``as_of``) until

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -154,7 +155,12 @@ _UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
 def parse_duration(text: Any) -> float | None:
     """Seconds in an ISO 8601 duration such as ``PT1H30M`` (None when absent or malformed)."""
-    if not isinstance(text, str) or text in ("P", "PT") or text.endswith("T"):
+    return _parse_duration(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)  # durations repeat ("PT45M"): parse each spelling once
+def _parse_duration(text: str) -> float | None:
+    if text in ("P", "PT") or text.endswith("T"):
         return None
     m = _DURATION.match(text.strip())
     if not m:
@@ -186,6 +192,7 @@ def parse_instant(text: str) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=8192)
 def school_year(date_text: str, start: tuple[int, int] = (7, 1)) -> str:
     """The school year a date falls in, e.g. ``2024-2025`` (a ``01-01`` start gives calendar years: ``2024``)."""
     y, m, d = int(date_text[0:4]), int(date_text[5:7]), int(date_text[8:10])
@@ -199,7 +206,7 @@ def pick_language(value: Any) -> str | None:
     """One string from a language map, preferring US then any English, then the first tag in sorted order."""
     if isinstance(value, str):
         return value
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, dict) or not value:
         return None
     for tag in ("en-US", "en", "en-GB"):
         if isinstance(value.get(tag), str):
@@ -213,7 +220,7 @@ def pick_language(value: Any) -> str | None:
 
 def agent_label(agent: Any) -> str | None:
     """A display name for an Agent or Group: its name, else its identifier."""
-    if not isinstance(agent, Mapping):
+    if not isinstance(agent, dict):
         return None
     name = agent.get("name")
     if isinstance(name, str) and name.strip():
@@ -224,17 +231,17 @@ def agent_label(agent: Any) -> str | None:
 def context_activities(ctx: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
     """``context.contextActivities[kind]`` as a list (1.0.x allowed a single object)."""
     ca = ctx.get("contextActivities")
-    if not isinstance(ca, Mapping):
+    if not isinstance(ca, dict):
         return []
     v = ca.get(kind)
-    if isinstance(v, Mapping):
+    if isinstance(v, dict):
         return [v]
-    return [a for a in v if isinstance(a, Mapping)] if isinstance(v, list) else []
+    return [a for a in v if isinstance(a, dict)] if isinstance(v, list) else []
 
 
 def parse_credit(value: Any) -> tuple[str, float] | None:
     """``{"type": "clock-hour", "amount": 1.5}`` -> ("clock-hour", 1.5); None when malformed."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return None
     kind, amount = value.get("type"), value.get("amount")
     if not isinstance(kind, str) or not kind.strip():
@@ -251,12 +258,14 @@ def parse_credit(value: Any) -> tuple[str, float] | None:
 def _provider(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return pick_language(value.get("name")) or agent_label(value) or pick_language(value)
     return None
 
 
 def _instructors(ctx: Mapping[str, Any]) -> list[str]:
+    if not ctx:
+        return []
     out: list[str] = []
     inst = agent_label(ctx.get("instructor"))
     if inst:
@@ -264,7 +273,7 @@ def _instructors(ctx: Mapping[str, Any]) -> list[str]:
     # xAPI 2.0: contextAgents / contextGroups with a relevant type naming the instructor role.
     for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
         for ca in ctx.get(key) or []:
-            if not isinstance(ca, Mapping):
+            if not isinstance(ca, dict):
                 continue
             types = ca.get("relevantTypes") or []
             if any(isinstance(t, str) and "instructor" in t.lower() for t in types):
@@ -276,7 +285,7 @@ def _instructors(ctx: Mapping[str, Any]) -> list[str]:
 
 def _tags(ctx: Mapping[str, Any]) -> list[str]:
     exts = ctx.get("extensions")
-    raw = exts.get(EXT_TAGS) if isinstance(exts, Mapping) else None
+    raw = exts.get(EXT_TAGS) if isinstance(exts, dict) else None
     if isinstance(raw, str):
         raw = [raw]
     return [t.strip().lower() for t in raw or [] if isinstance(t, str)]
@@ -309,10 +318,10 @@ def _explicit_classification(value: Any) -> str | None:
 
 def activity_hint(definition: Mapping[str, Any] | None, vocab: Vocabulary) -> tuple[int, str] | None:
     """The delivery model an activity definition implies by itself (explicit extension, then type)."""
-    if not isinstance(definition, Mapping):
+    if not isinstance(definition, dict):
         return None
     exts = definition.get("extensions")
-    if isinstance(exts, Mapping):
+    if isinstance(exts, dict):
         m = _explicit_model(exts.get(vocab.ext_delivery))
         if m:
             return P_EXPLICIT, m
@@ -324,8 +333,16 @@ def activity_hint(definition: Mapping[str, Any] | None, vocab: Vocabulary) -> tu
 
 def statement_hint(stmt: Mapping[str, Any], vocab: Vocabulary) -> tuple[int, str] | None:
     """The delivery model a statement's context and verb imply (the activity's own type is separate)."""
-    ctx = stmt.get("context") if isinstance(stmt.get("context"), Mapping) else {}
+    ctx = stmt.get("context") if isinstance(stmt.get("context"), dict) else {}
     verb = (stmt.get("verb") or {}).get("id")
+    if not ctx:  # the common case of a bare statement: only the verb speaks
+        if verb in ONLINE_VERBS:
+            return P_VERB, "online_course"
+        if verb in COACHING_VERBS:
+            return P_VERB, "coaching"
+        if verb and verb.startswith("https://w3id.org/xapi/video/verbs/"):
+            return P_VERB, "video"
+        return (P_DEFAULT, "workshop") if VERB_OUTCOMES.get(verb or "") == "attended" else None
     best: tuple[int, str] | None = None
 
     def offer(p: int, m: str | None) -> None:
@@ -334,7 +351,7 @@ def statement_hint(stmt: Mapping[str, Any], vocab: Vocabulary) -> tuple[int, str
             best = (p, m)
 
     exts = ctx.get("extensions")
-    if isinstance(exts, Mapping):
+    if isinstance(exts, dict):
         offer(P_EXPLICIT, _explicit_model(exts.get(vocab.ext_delivery)))
     for tag in _tags(ctx):
         offer(P_EXPLICIT, _explicit_model(tag))
@@ -345,11 +362,11 @@ def statement_hint(stmt: Mapping[str, Any], vocab: Vocabulary) -> tuple[int, str
                 offer(P_EXPLICIT, _explicit_model(cid[len(vocab.delivery_category):]))
             offer(P_CATEGORY, CATEGORY_MODELS.get(cid))
     for parent in context_activities(ctx, "parent") + context_activities(ctx, "grouping"):
-        ptype = (parent.get("definition") or {}).get("type") if isinstance(parent.get("definition"), Mapping) else None
+        ptype = (parent.get("definition") or {}).get("type") if isinstance(parent.get("definition"), dict) else None
         if ptype in ("http://id.tincanapi.com/activitytype/conference",):
             offer(P_PARENT, "conference")
     obj = stmt.get("object") or {}
-    otype = (obj.get("definition") or {}).get("type") if isinstance(obj.get("definition"), Mapping) else None
+    otype = (obj.get("definition") or {}).get("type") if isinstance(obj.get("definition"), dict) else None
     # A meeting held by a team is a PLC (domain.md section 2, Guskey level 3: "attended a meeting with
     # context.team"); it outranks the bare "meeting" type.
     if ctx.get("team") and otype in (None, "http://adlnet.gov/expapi/activities/meeting"):
@@ -368,9 +385,11 @@ def statement_hint(stmt: Mapping[str, Any], vocab: Vocabulary) -> tuple[int, str
 def classification_hint(stmt: Mapping[str, Any], definition: Mapping[str, Any] | None,
                         vocab: Vocabulary) -> str | None:
     """An explicit training / professional_development marker on the statement or the activity, if any."""
-    ctx = stmt.get("context") if isinstance(stmt.get("context"), Mapping) else {}
+    ctx = stmt.get("context") if isinstance(stmt.get("context"), dict) else {}
+    if not ctx:
+        return definition_classification(definition, vocab)
     for exts in (ctx.get("extensions"), (definition or {}).get("extensions")):
-        if isinstance(exts, Mapping):
+        if isinstance(exts, dict):
             c = _explicit_classification(exts.get(vocab.ext_classification))
             if c:
                 return c
@@ -391,19 +410,19 @@ def classification_hint(stmt: Mapping[str, Any], definition: Mapping[str, Any] |
 def definition_classification(definition: Mapping[str, Any] | None, vocab: Vocabulary) -> str | None:
     """An explicit classification on the activity definition alone."""
     exts = (definition or {}).get("extensions")
-    return _explicit_classification(exts.get(vocab.ext_classification)) if isinstance(exts, Mapping) else None
+    return _explicit_classification(exts.get(vocab.ext_classification)) if isinstance(exts, dict) else None
 
 
 def definition_credit(definition: Mapping[str, Any] | None, vocab: Vocabulary) -> tuple[str, float] | None:
     """The credit an activity declares (district credit extension on its definition)."""
     exts = (definition or {}).get("extensions")
-    return parse_credit(exts.get(vocab.ext_credit)) if isinstance(exts, Mapping) else None
+    return parse_credit(exts.get(vocab.ext_credit)) if isinstance(exts, dict) else None
 
 
 def definition_duration(definition: Mapping[str, Any] | None) -> float | None:
     """The activity's declared length in seconds (``http://id.tincanapi.com/extension/duration``)."""
     exts = (definition or {}).get("extensions")
-    return parse_duration(exts.get(EXT_DURATION)) if isinstance(exts, Mapping) else None
+    return parse_duration(exts.get(EXT_DURATION)) if isinstance(exts, dict) else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -439,8 +458,8 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
     """
     verb = (stmt.get("verb") or {}).get("id")
     obj = stmt.get("object") or {}
-    ctx = stmt.get("context") if isinstance(stmt.get("context"), Mapping) else {}
-    result = stmt.get("result") if isinstance(stmt.get("result"), Mapping) else {}
+    ctx = stmt.get("context") if isinstance(stmt.get("context"), dict) else {}
+    result = stmt.get("result") if isinstance(stmt.get("result"), dict) else {}
     otype = obj.get("objectType", "Activity")
     definition: Mapping[str, Any] | None = None
     if verb in COACHING_VERBS and otype in ("Agent", "Group"):
@@ -456,7 +475,7 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
         credited = list(credited_agents(stmt.get("actor")))
         activity = obj["id"]
         outcome = VERB_OUTCOMES[verb]
-        definition = obj.get("definition") if isinstance(obj.get("definition"), Mapping) else None
+        definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else None
         name = pick_language((definition or {}).get("name"))
         # Jisc attendance template: result.completion false on "attended" records an absence.
         if outcome == "attended" and result.get("completion") is False:
@@ -469,11 +488,11 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
     year = school_year(date, vocab.school_year_start)
     registration = ctx.get("registration") if isinstance(ctx.get("registration"), str) else None
     registration = registration.lower() if registration else None
-    cexts = ctx.get("extensions") if isinstance(ctx.get("extensions"), Mapping) else {}
-    rexts = result.get("extensions") if isinstance(result.get("extensions"), Mapping) else {}
-    dexts = (definition or {}).get("extensions") if isinstance((definition or {}).get("extensions"), Mapping) else {}
+    cexts = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
+    rexts = result.get("extensions") if isinstance(result.get("extensions"), dict) else {}
+    dexts = (definition or {}).get("extensions") if isinstance((definition or {}).get("extensions"), dict) else {}
     credit = parse_credit(rexts.get(vocab.ext_credit)) or parse_credit(cexts.get(vocab.ext_credit))
-    score = (result.get("score") or {}).get("scaled") if isinstance(result.get("score"), Mapping) else None
+    score = (result.get("score") or {}).get("scaled") if isinstance(result.get("score"), dict) else None
     attrs: dict[str, Any] = {
         "name": name,
         "declared_s": parse_duration(cexts.get(EXT_PLANNED_DURATION)),
@@ -485,6 +504,7 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
         "interval": INTERVAL_VERBS.get(verb or ""),
         "score": score if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
     }
+    attrs = {k: v for k, v in attrs.items() if v is not None and v != []}  # smaller rows; readers use .get
     ts = stmt.get("timestamp") if isinstance(stmt.get("timestamp"), str) else stmt.get("stored")
     sid = str(stmt.get("id", "")).lower()
     return [{
@@ -548,13 +568,14 @@ def compute_entry(facts: Iterable[Mapping[str, Any]], definition: Mapping[str, A
     first_best = next(f for f in live if OUTCOME_RANK[f["outcome"]] == OUTCOME_RANK[outcome]
                       and (OUTCOME_RANK[outcome] > 1 or f is best))
     credited = [f for f in live if f["outcome"] in CREDITED]
+    latest: dict[str, Any] = {}
+    for f in live:  # later facts overwrite: the latest non-null value of each attribute
+        for k, v in (f["attrs"] or {}).items():
+            if v is not None:
+                latest[k] = v
 
     def latest_attr(name: str) -> Any:
-        for f in reversed(live):
-            v = (f["attrs"] or {}).get(name)
-            if v is not None:
-                return v
-        return None
+        return latest.get(name)
 
     credit_raw = None
     for f in reversed(credited):

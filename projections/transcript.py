@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
@@ -25,17 +25,20 @@ from projections.sql import chunks, upsert
 from projections.tables import transcript_activities, transcript_entries, transcript_facts, transcript_voids
 
 STATEMENTS_STORED = "statements.stored"
+FACT_COLUMNS = ("statement_id", "actor_key", "entry_key", "activity_id", "verb_id", "outcome", "ts", "date",
+                "position", "duration_s", "registration", "attrs", "voided")
+ENTRY_UPDATE = [c.name for c in transcript_entries.c if c.name not in ("gen", "entry_key")]
 
 
 def _trim_definition(definition: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     """The part of an activity definition the transcript uses (names, type, the extensions it reads)."""
     out: dict[str, Any] = {}
-    if isinstance(definition.get("name"), Mapping):
+    if isinstance(definition.get("name"), dict):
         out["name"] = dict(definition["name"])
     if isinstance(definition.get("type"), str):
         out["type"] = definition["type"]
     exts = definition.get("extensions")
-    if isinstance(exts, Mapping):
+    if isinstance(exts, dict):
         keep = {EXT_DURATION, EXT_PROVIDER, vocab.ext_credit, vocab.ext_delivery, vocab.ext_classification}
         picked = {k: v for k, v in exts.items() if k in keep}
         if picked:
@@ -46,7 +49,7 @@ def _trim_definition(definition: Mapping[str, Any], vocab: Vocabulary) -> dict[s
 def _merge(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = dict(old or {})
     for k, v in new.items():
-        out[k] = {**out[k], **v} if isinstance(v, Mapping) and isinstance(out.get(k), Mapping) else v
+        out[k] = {**out[k], **v} if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
 
@@ -78,16 +81,21 @@ class TranscriptProjection(BaseProjection):
                     continue
                 facts.extend(found)
                 obj = stmt.get("object") or {}
-                if isinstance(obj.get("definition"), Mapping) and obj.get("objectType", "Activity") == "Activity":
+                if isinstance(obj.get("definition"), dict) and obj.get("objectType", "Activity") == "Activity":
                     trimmed = _trim_definition(obj["definition"], self.vocab)
                     if trimmed:
                         definitions.setdefault(obj["id"], []).append((ev.position, trimmed))
         if not facts and not voids:
             return
+        # Order matters only for cost, not for the result (entries are pure functions of their facts):
+        # activities and voids first, then the stored facts of every touched entry are read *before* this
+        # batch's facts are inserted, so nothing written here is read back.
         touched: set[str] = {f["entry_key"] for f in facts}
         touched |= self._merge_activities(conn, gen, definitions)
-        touched |= self._record_facts_and_voids(conn, gen, facts, voids)
-        self._recompute(conn, gen, touched)
+        touched |= self._apply_voids(conn, gen, facts, voids)
+        stored = self._load_facts(conn, gen, touched)
+        self._write_entries(conn, gen, touched, stored, facts)
+        self._insert_facts(conn, gen, facts)
 
     # -- activities ------------------------------------------------------------------------------------------
 
@@ -124,56 +132,77 @@ class TranscriptProjection(BaseProjection):
 
     # -- facts and voiding -----------------------------------------------------------------------------------
 
-    def _record_facts_and_voids(self, conn: Connection, gen: int, facts: list[dict[str, Any]],
-                                voids: dict[str, int]) -> set[str]:
+    def _apply_voids(self, conn: Connection, gen: int, facts: list[dict[str, Any]], voids: dict[str, int]) -> set[str]:
+        """Record voided ids, mark this batch's voided facts, and mark stored facts voided by this batch.
+
+        Returns the entries of stored facts that were just voided (a voiding that arrives after its target).
+        """
         tv, tf = transcript_voids, transcript_facts
-        # Voids first, so that a voiding earlier in the log (this batch or before) marks its target as it lands.
         upsert(conn, tv, [{"gen": gen, "statement_id": sid, "position": pos} for sid, pos in voids.items()],
                ["gen", "statement_id"])
-        voided: set[str] = set()
-        for ids in chunks({f["statement_id"] for f in facts}):
+        # A voiding earlier in the log (this batch or before) voids its target as the target lands.
+        voided: set[str] = set(voids)
+        ids = {f["statement_id"] for f in facts} - voided
+        for chunk in chunks(ids):
             voided.update(conn.execute(select(tv.c.statement_id)
-                                       .where(tv.c.gen == gen, tv.c.statement_id.in_(ids))).scalars())
-        upsert(conn, tf, [{
-            "gen": gen, "statement_id": f["statement_id"], "actor_key": f["actor_key"], "entry_key": f["entry_key"],
-            "activity_id": f["activity_id"], "verb_id": f["verb_id"], "outcome": f["outcome"], "ts": f["ts"],
-            "date": f["date"], "position": f["position"], "duration_s": f["duration_s"],
-            "registration": f["registration"], "attrs": dumps(f["attrs"]), "voided": f["statement_id"] in voided,
-        } for f in facts], ["gen", "statement_id", "actor_key"])
-        # A voiding that arrives after its target was projected: mark the facts, recompute their entries.
+                                       .where(tv.c.gen == gen, tv.c.statement_id.in_(chunk))).scalars())
+        for f in facts:
+            f["voided"] = f["statement_id"] in voided
         touched: set[str] = set()
-        for ids in chunks(voids):
-            hit = conn.execute(select(tf.c.entry_key).where(tf.c.gen == gen, tf.c.statement_id.in_(ids),
+        for chunk in chunks(voids):
+            hit = conn.execute(select(tf.c.entry_key).where(tf.c.gen == gen, tf.c.statement_id.in_(chunk),
                                                             tf.c.voided.is_(False))).scalars().all()
             if hit:
                 touched.update(hit)
-                conn.execute(update(tf).where(tf.c.gen == gen, tf.c.statement_id.in_(ids)).values(voided=True))
+                conn.execute(update(tf).where(tf.c.gen == gen, tf.c.statement_id.in_(chunk)).values(voided=True))
         return touched
+
+    def _load_facts(self, conn: Connection, gen: int, keys: set[str]) -> dict[str, list[dict[str, Any]]]:
+        tf = transcript_facts
+        cols = [tf.c[n] for n in FACT_COLUMNS]
+        out: dict[str, list[dict[str, Any]]] = {}
+        for chunk in chunks(keys):
+            for r in conn.execute(select(*cols).where(tf.c.gen == gen, tf.c.entry_key.in_(chunk))):
+                f = dict(zip(FACT_COLUMNS, r))
+                f["attrs"] = orjson.loads(f["attrs"])
+                out.setdefault(f["entry_key"], []).append(f)
+        return out
+
+    def _insert_facts(self, conn: Connection, gen: int, facts: list[dict[str, Any]]) -> None:
+        upsert(conn, transcript_facts, [{
+            "gen": gen, "statement_id": f["statement_id"], "actor_key": f["actor_key"], "entry_key": f["entry_key"],
+            "activity_id": f["activity_id"], "verb_id": f["verb_id"], "outcome": f["outcome"], "ts": f["ts"],
+            "date": f["date"], "position": f["position"], "duration_s": f["duration_s"],
+            "registration": f["registration"], "attrs": dumps(f["attrs"]), "voided": f["voided"],
+        } for f in facts], ["gen", "statement_id", "actor_key"])
 
     # -- entries ---------------------------------------------------------------------------------------------
 
-    def _recompute(self, conn: Connection, gen: int, touched: set[str]) -> None:
-        tf, te, ta = transcript_facts, transcript_entries, transcript_activities
-        for keys in chunks(sorted(touched)):
-            by_entry: dict[str, list[dict[str, Any]]] = {}
-            for r in conn.execute(select(tf).where(tf.c.gen == gen, tf.c.entry_key.in_(keys))).mappings():
-                f = dict(r)
-                f["attrs"] = orjson.loads(f["attrs"])
-                by_entry.setdefault(f["entry_key"], []).append(f)
-            activity_ids = {fs[0]["activity_id"] for fs in by_entry.values()}
-            defs: dict[str, dict[str, Any]] = {}
-            for ids in chunks(activity_ids):
-                for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
-                                      .where(ta.c.gen == gen, ta.c.activity_id.in_(ids))):
-                    defs[r.activity_id] = orjson.loads(r.definition)
-            rows = []
-            for key, fs in by_entry.items():
-                e = compute_entry(fs, defs.get(fs[0]["activity_id"]), self.vocab)
-                if e is None:
-                    continue
-                e["instructors"] = dumps(e["instructors"])
-                e["statement_ids"] = dumps(e["statement_ids"])
-                rows.append({"gen": gen, "entry_key": key, **e})
-            conn.execute(delete(te).where(te.c.gen == gen, te.c.entry_key.in_(keys)))
-            if rows:
-                conn.execute(insert(te), rows)
+    def _write_entries(self, conn: Connection, gen: int, touched: set[str], stored: dict[str, list[dict[str, Any]]],
+                       batch: list[dict[str, Any]]) -> None:
+        by_entry = stored
+        for f in batch:
+            fs = by_entry.setdefault(f["entry_key"], [])
+            # A fact already stored (the same event applied again) is not counted twice.
+            if not any(g["statement_id"] == f["statement_id"] and g["actor_key"] == f["actor_key"] for g in fs):
+                fs.append(f)
+        ta, te = transcript_activities, transcript_entries
+        activity_ids = {fs[0]["activity_id"] for fs in by_entry.values() if fs}
+        defs: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(activity_ids):
+            for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
+                                  .where(ta.c.gen == gen, ta.c.activity_id.in_(chunk))):
+                defs[r.activity_id] = orjson.loads(r.definition)
+        rows, gone = [], []
+        for key in touched:
+            fs = by_entry.get(key)
+            e = compute_entry(fs, defs.get(fs[0]["activity_id"]), self.vocab) if fs else None
+            if e is None:
+                gone.append(key)
+                continue
+            e["instructors"] = dumps(e["instructors"])
+            e["statement_ids"] = dumps(e["statement_ids"])
+            rows.append({"gen": gen, "entry_key": key, **e})
+        for chunk in chunks(gone):
+            conn.execute(delete(te).where(te.c.gen == gen, te.c.entry_key.in_(chunk)))
+        upsert(conn, te, rows, ["gen", "entry_key"], ENTRY_UPDATE)
