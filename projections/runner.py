@@ -124,7 +124,39 @@ class LeaseOwnership:
         self.expires.pop(name, None)
 
     def wait(self, timeout: float) -> None:
-        time.sleep(timeout)
+        """Sleep until the database files change (a commit by anyone) or ``timeout`` passes.
+
+        SQLite has no NOTIFY; but every commit writes the ``-wal`` file, and ``stat`` every 20 ms costs a system
+        call, not a query. The caller re-reads the log either way, so a missed or spurious change only costs a
+        poll.
+        """
+        paths = self._files()
+        if not paths:
+            time.sleep(timeout)
+            return
+        before = self._stamp(paths)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            if self._stamp(paths) != before:
+                return
+
+    def _files(self) -> list[str]:
+        db = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not db or db == ":memory:":
+            return []
+        return [db, db + "-wal"]
+
+    @staticmethod
+    def _stamp(paths: list[str]) -> tuple[tuple[int, int], ...]:
+        out = []
+        for p in paths:
+            try:
+                st = os.stat(p)
+                out.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append((0, 0))
+        return tuple(out)
 
     def close(self) -> None:
         """Give the leases up so another worker takes over at once rather than after the ttl."""
@@ -399,16 +431,20 @@ def start_background_worker() -> subprocess.Popen[bytes]:
     global _background
     if _background is not None and _background.poll() is None:
         return _background
-    _background = subprocess.Popen([sys.executable, "-m", "projections.runner", "--exit-with-parent",
-                                    str(os.getpid())])
+    parent = os.getpid()
+    _background = subprocess.Popen([sys.executable, "-m", "projections.runner", "--exit-with-parent", str(parent)])
+    child = _background
 
     def _stop_child() -> None:
-        if _background is not None and _background.poll() is None:
-            _background.terminate()
-            try:
-                _background.wait(10)
-            except subprocess.TimeoutExpired:
-                _background.kill()
+        # gunicorn's web workers are forked from this process and inherit this hook: only the process that
+        # started the child may stop it, or every web worker restart would kill the projection worker.
+        if os.getpid() != parent or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
     atexit.register(_stop_child)
     return _background
@@ -422,7 +458,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LRS_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    return run_worker(once=args.once, exit_with_parent=args.exit_with_parent)
+    if args.once or args.exit_with_parent is None:
+        return run_worker(once=args.once, exit_with_parent=args.exit_with_parent)
+    # Inside `lrs serve` nobody restarts this process: survive the unexpected (the error is logged, the status
+    # endpoint shows the lag growing) and try again, until the server goes away.
+    while os.getppid() == args.exit_with_parent:
+        try:
+            return run_worker(exit_with_parent=args.exit_with_parent)
+        except Exception:  # noqa: BLE001
+            log.exception("projection worker failed; restarting in 5 s")
+            time.sleep(5)
+    return 0
 
 
 if __name__ == "__main__":
