@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select
 
-from lrs.db.engine import is_postgres, write_transaction
+from lrs.db.engine import write_transaction
 from lrs.eventlog.integrity import GENESIS, chain_hash
 from lrs.eventlog.tables import events
 
@@ -109,7 +109,8 @@ class WriteTx:
             out.append(RecordedEvent(position, ev.event_id, ev.type, ev.stream, ev.payload, recorded_at, h))
             prev = h
         if rows:
-            self.conn.execute(insert(events), rows)
+            # One multi-row INSERT statement, so PostgreSQL's statement trigger sends one NOTIFY per append.
+            self.conn.execute(insert(events).values(rows))
             self._head = (position, prev)
             self.appended.extend(out)
         return out
@@ -128,11 +129,7 @@ class EventStore:
             tx = WriteTx(conn, utc_now())
             tx._load_head()  # settles tx.now before the caller stamps read-table rows with it
             yield tx
-            if tx.appended and is_postgres(conn):
-                # Delivered at commit, and only if the transaction commits: a wake-up for workers, never the
-                # data itself (they re-read the log from their checkpoint).
-                conn.execute(text("SELECT pg_notify(:c, :p)"),
-                             {"c": NOTIFY_CHANNEL, "p": str(tx.appended[-1].position)})
+            # On PostgreSQL a trigger on the events table NOTIFYs NOTIFY_CHANNEL (lrs.eventlog.tables).
 
     def append(self, new: Sequence[NewEvent]) -> list[RecordedEvent]:
         """Append events in a transaction of their own."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, select, update
 from sqlalchemy.sql import Select
 
 from lrs.eventlog.store import EventStore, NewEvent, format_time
@@ -27,6 +27,13 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 STATEMENTS_STREAM = "statements"
 STORED_EVENT = "statements.stored"
 _CHUNK = 500  # bound IN-lists: SQLite's variable limit and PG plan sizes
+# statements.seq = event position * SEQ_PER_EVENT + index in the batch; MAX_BATCH must stay below it.
+SEQ_PER_EVENT = 1 << 14
+_EXISTING_OR_VOIDED = (
+    select(statements.c.statement_id, statements.c.data, statements.c.voids)
+    .where(statements.c.statement_id.in_(bindparam("ids", expanding=True))
+           | statements.c.voids.in_(bindparam("ids", expanding=True)))
+)
 
 
 @dataclass
@@ -126,11 +133,17 @@ class StatementStore:
         ids = [s["id"] for s in prepared]
         with self.store.write() as tx:
             conn = tx.conn
+            # One query answers both questions the batch's ids raise: which are stored already, and which were
+            # voided before they arrived (a voiding statement may precede its target).
             existing: dict[str, str] = {}
+            late_voided: set[str] = set()
             for chunk in _chunks(ids):
-                for r in conn.execute(select(statements.c.statement_id, statements.c.data)
-                                      .where(statements.c.statement_id.in_(list(chunk)))):
-                    existing[r.statement_id] = r.data
+                wanted = set(chunk)
+                for r in conn.execute(_EXISTING_OR_VOIDED, {"ids": list(chunk)}):
+                    if r.statement_id in wanted:
+                        existing[r.statement_id] = r.data
+                    if r.voids in wanted:
+                        late_voided.add(r.voids)
             new: list[dict[str, Any]] = []
             for s in prepared:
                 old = existing.get(s["id"])
@@ -149,16 +162,19 @@ class StatementStore:
                         for sha, p in parts.items() if sha in used_shas]
             rec = tx.append([NewEvent(STORED_EVENT, STATEMENTS_STREAM,
                                       {"statements": new, "attachments": att_meta})])[0]
-            self._write_rows(conn, new, rec.position, authority_key)
+            self._write_rows(conn, new, rec.position, authority_key, late_voided)
             self._write_blobs(conn, [p for sha, p in parts.items() if sha in used_shas])
             _record_metadata(conn, new, rec.position, can_define)
         return ids
 
-    def _write_rows(self, conn: Connection, new: list[dict[str, Any]], position: int, authority_key: str) -> None:
-        base = int(conn.execute(select(func.coalesce(func.max(statements.c.seq), 0))).scalar_one())
+    def _write_rows(self, conn: Connection, new: list[dict[str, Any]], position: int, authority_key: str,
+                    late_voided: set[str]) -> None:
+        # seq derives from the event's position, which the writer lock makes increase in commit order: no
+        # max(seq) query, and a statement's place in stored order is its place in the log.
+        base = position * SEQ_PER_EVENT
         rows, agent_rows, activity_rows = [], [], []
         voids: list[str] = []
-        for i, s in enumerate(new, start=1):
+        for i, s in enumerate(new):
             seq = base + i
             obj = s["object"]
             is_ref = obj.get("objectType") == "StatementRef"
@@ -169,7 +185,8 @@ class StatementStore:
             rows.append({
                 "seq": seq, "statement_id": s["id"], "position": position, "stored": s["stored"],
                 "timestamp": s["timestamp"], "verb_id": s["verb"]["id"], "actor_key": model.agent_key(s["actor"]),
-                "registration": ctx.get("registration"), "voided": False, "voids": obj["id"] if voiding else None,
+                "registration": ctx.get("registration"), "voids": obj["id"] if voiding else None,
+                "voided": s["id"] in late_voided and not voiding,
                 "ref_id": obj["id"] if is_ref else None, "authority_key": authority_key,
                 "version": s.get("version", "1.0.0"), "has_attachments": bool(s.get("attachments")),
                 "data": orjson.dumps(s).decode(),
@@ -187,13 +204,6 @@ class StatementStore:
             conn.execute(update(statements)
                          .where(statements.c.statement_id.in_(list(chunk)), statements.c.voids.is_(None))
                          .values(voided=True))
-        new_ids = [r["statement_id"] for r in rows if r["voids"] is None]
-        for chunk in _chunks(new_ids):
-            late = [r.voids for r in conn.execute(
-                select(statements.c.voids).where(statements.c.voids.in_(list(chunk))))]
-            if late:
-                conn.execute(update(statements).where(statements.c.statement_id.in_(late),
-                                                      statements.c.voids.is_(None)).values(voided=True))
 
     def _write_blobs(self, conn: Connection, parts: list[AttachmentPart]) -> None:
         if not parts:

@@ -13,7 +13,7 @@ statements = Table(
     metadata,
     # Stored order. Rows are inserted under the log's writer lock, so ``seq`` grows in commit order and a
     # `more` cursor over it pages through a stable result.
-    Column("seq", BigInt, primary_key=True, autoincrement=True),
+    Column("seq", BigInt, primary_key=True, autoincrement=False),
     Column("statement_id", String(36), nullable=False, unique=True),
     Column("position", BigInt, nullable=False),  # the event that stored it
     Column("stored", String(32), nullable=False),  # fixed-width UTC text
