@@ -30,6 +30,8 @@ Progress = Callable[[str, int, int], None]  # (projection name, position reached
 # Rebuilds use bigger batches than the live worker: nobody waits on their latency, and per-batch costs
 # (queries, commits, SQLite index pages rewritten) amortise over more events.
 REBUILD_BATCH = 2000
+# As-of builds kept per projection (the most recently used); the worker drops older ones.
+AS_OF_KEEP = 5
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ def build_as_of(engine: Engine, projection: Projection | str, position: int, *, 
     position = min(int(position), store.head())
     existing = find_as_of(engine, proj.name, position)
     if existing is not None:
+        with write_conn(engine) as conn:  # mark it used, for drop_old_as_of
+            conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == existing.gen)
+                         .values(updated_at=format_time(utc_now())))
         return existing
     gen = new_generation(engine, proj.name, AS_OF_BUILDING, upto=position)
     try:
@@ -162,6 +167,20 @@ def build_as_of(engine: Engine, projection: Projection | str, position: int, *, 
         drop_generation(engine, proj, gen)
         raise
     return AsOfBuild(proj.name, gen, position)
+
+
+def drop_old_as_of(engine: Engine, projection: Projection, keep: int = AS_OF_KEEP) -> int:
+    """Drop all but the ``keep`` most recently used as-of builds of a projection; returns how many went.
+
+    Every as-of build is a full copy of the read model at some position, and the live tables share their indexes
+    with it, so they must not pile up.
+    """
+    with engine.connect() as conn:
+        gens = list(conn.execute(select(cp.c.gen).where(cp.c.name == projection.name, cp.c.status == AS_OF)
+                                 .order_by(cp.c.updated_at.desc(), cp.c.gen.desc())).scalars())
+    for gen in gens[keep:]:
+        drop_generation(engine, projection, int(gen))
+    return max(0, len(gens) - keep)
 
 
 def find_as_of(engine: Engine, name: str, position: int) -> AsOfBuild | None:

@@ -238,3 +238,18 @@ def test_advisory_locks_exclude_and_move_when_the_holder_goes(engine: Engine) ->
     finally:
         a.close()
         b.close()
+
+
+def test_old_as_of_builds_are_dropped_keeping_the_most_recently_used(engine: Engine) -> None:
+    from projections.replay import drop_old_as_of
+
+    store = EventStore(engine)
+    _scenario(store)
+    proj = TranscriptProjection()
+    b2, b3, b4 = (build_as_of(engine, proj, p) for p in (2, 3, 4))
+    time.sleep(0.01)
+    assert build_as_of(engine, proj, 2) == b2  # reused, and now the most recently used
+    assert drop_old_as_of(engine, proj, keep=2) == 1
+    assert find_as_of(engine, proj.name, 3) is None
+    assert find_as_of(engine, proj.name, 2) == b2 and find_as_of(engine, proj.name, 4) == b4
+    assert snapshot(engine, proj, b3.gen) == {t.name: [] for t in proj.tables}
