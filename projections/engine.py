@@ -10,9 +10,10 @@ also makes it a mutex on PostgreSQL: a second worker's UPDATE blocks on the row 
 then re-checks ``position = p``, finds it false and gives up before doing any work (READ COMMITTED re-evaluates
 the WHERE clause on the updated row).
 
-Events are read *outside* that transaction, page by page (``EventStore.read`` with ``upto``), which is safe because
-log positions are dense and committed in order (see ``lrs.eventlog.store``): once the head is ``h`` every event up
-to ``h`` is visible and immutable. Only the handler and the checkpoint write hold the (SQLite) write lock.
+Events are read *outside* that transaction, a bounded window of positions at a time (:class:`BatchReader`), which
+is safe because log positions are dense and committed in order (see ``lrs.eventlog.store``): once the head is ``h``
+every event up to ``h`` is visible and immutable. Only the handler and the checkpoint write hold the (SQLite)
+write lock.
 """
 from __future__ import annotations
 
@@ -160,17 +161,20 @@ def new_generation(engine: Engine, name: str, status: str, upto: int | None = No
 
 
 def ensure_active(engine: Engine, name: str) -> int:
-    """The active generation, creating generation 1 at position 0 the first time a projection runs."""
+    """The active generation, creating one at position 0 the first time a projection runs."""
     with engine.connect() as conn:
         gen = active_generation(conn, name)
     if gen is not None:
         return gen
     try:
         with write_conn(engine) as conn:
-            if active_generation(conn, name) is None and not conn.execute(
-                    select(cp.c.gen).where(cp.c.name == name, cp.c.gen == 1)).first():
+            if active_generation(conn, name) is None:
+                # The next number (an as-of build may already hold 1). Two workers doing this at once pick the
+                # same number and the primary key lets only one of them in.
+                gen = int(conn.execute(select(func.coalesce(func.max(cp.c.gen), 0)).where(cp.c.name == name))
+                          .scalar_one()) + 1
                 now = _now()
-                conn.execute(insert(cp).values(name=name, gen=1, status=ACTIVE, position=0, upto=None,
+                conn.execute(insert(cp).values(name=name, gen=gen, status=ACTIVE, position=0, upto=None,
                                                created_at=now, updated_at=now))
     except IntegrityError:
         pass  # a concurrent worker created it

@@ -253,3 +253,15 @@ def test_old_as_of_builds_are_dropped_keeping_the_most_recently_used(engine: Eng
     assert find_as_of(engine, proj.name, 3) is None
     assert find_as_of(engine, proj.name, 2) == b2 and find_as_of(engine, proj.name, 4) == b4
     assert snapshot(engine, proj, b3.gen) == {t.name: [] for t in proj.tables}
+
+
+def test_the_worker_starts_even_when_an_as_of_build_came_first(engine: Engine) -> None:
+    store = EventStore(engine)
+    _scenario(store)
+    proj = TranscriptProjection()
+    early = build_as_of(engine, proj, 2)  # e.g. a known_at= read before any worker ran
+    Worker(engine, projections=[proj], poll=0.05).run(once=True)
+    with engine.connect() as c:
+        gen = active_generation(c, proj.name)
+    assert gen is not None and gen != early.gen
+    assert snapshot(engine, proj, gen) == snapshot(engine, proj, build_as_of(engine, proj, store.head()).gen)
