@@ -11,10 +11,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, select
 
-from lrs.db.engine import is_postgres
+from lrs.db.bulk import upsert
 from lrs.store.tables import activities, agent_names
 
 from lrs.xapi.model import agent_key
@@ -137,23 +136,7 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
 
 def _upsert(conn: Connection, table: Any, key: str, rows: list[dict[str, Any]], update_cols: list[str]) -> None:
     """Insert ``rows`` or update ``update_cols`` of the rows whose ``key`` exists; rows are unique per key."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    if is_postgres(conn):
-        # One statement whatever the row count: each column travels as one array parameter and unnest() turns
-        # them back into rows. A multi-row VALUES list costs psycopg a query parse per batch, and executemany
-        # one server round of work per row; this is several times faster than either.
-        types = {c: "bigint[]" if isinstance(rows[0][c], int) else "text[]" for c in cols}
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update_cols)
-        sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
-               f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {types[c]})' for c in cols)}) "
-               f"ON CONFLICT ({key}) DO UPDATE SET {sets}")
-        conn.execute(text(sql), {c: [r[c] for r in rows] for c in cols})
-        return
-    ins = sqlite_insert(table)
-    conn.execute(ins.on_conflict_do_update(index_elements=[table.c[key]],
-                                           set_={c: ins.excluded[c] for c in update_cols}), rows)
+    upsert(conn, table, rows, [key], update_cols)
 
 
 def record_statement_metadata(conn: Connection, statements: list[dict[str, Any]], position: int, *,

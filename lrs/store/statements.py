@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, select, update
 from sqlalchemy.sql import Select
 
+from lrs.db.bulk import insert_rows
 from lrs.eventlog.store import EventStore, NewEvent, format_time
 from lrs.store.tables import statement_activities, statement_agents, statements
 from lrs.eventlog.tables import blobs
@@ -193,11 +194,9 @@ class StatementStore:
             })
             agent_rows += _agent_index_rows(seq, s)
             activity_rows += _activity_index_rows(seq, s)
-        conn.execute(insert(statements), rows)
-        if agent_rows:
-            conn.execute(insert(statement_agents), agent_rows)
-        if activity_rows:
-            conn.execute(insert(statement_activities), activity_rows)
+        insert_rows(conn, statements, rows)
+        insert_rows(conn, statement_agents, agent_rows)
+        insert_rows(conn, statement_activities, activity_rows)
         # A voiding statement voids its target, unless the target is itself a voiding statement (those cannot
         # be voided). The target may arrive later: then it is stored already voided (below).
         for chunk in _chunks(voids):

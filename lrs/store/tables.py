@@ -32,9 +32,12 @@ statements = Table(
 Index("ix_statements_verb", statements.c.verb_id, statements.c.seq)
 Index("ix_statements_registration", statements.c.registration, statements.c.seq)
 Index("ix_statements_stored", statements.c.stored)
-Index("ix_statements_ref", statements.c.ref_id)
+# Few statements reference others, so these two indexes are partial: nearly free to maintain on insert.
+Index("ix_statements_ref", statements.c.ref_id, postgresql_where=statements.c.ref_id.is_not(None),
+      sqlite_where=statements.c.ref_id.is_not(None))
 # Every insert asks "was this id voided before it arrived?", so the lookup must not scan the table.
-Index("ix_statements_voids", statements.c.voids)
+Index("ix_statements_voids", statements.c.voids, postgresql_where=statements.c.voids.is_not(None),
+      sqlite_where=statements.c.voids.is_not(None))
 Index("ix_statements_authority", statements.c.authority_key, statements.c.seq)
 
 # direct=True rows answer the `agent`/`activity` filters; every row answers `related_agents`/`related_activities`.
