@@ -19,8 +19,11 @@ def _services() -> tuple[Any, Any, dict[str, Any]]:
     from lrs.db import make_engine, metadata
     from lrs.eventlog.store import EventStore
 
+    from projections.runner import tune_engine
+
     settings = load_settings(os.environ)
     engine = make_engine(settings["DATABASE_URL"])
+    tune_engine(engine)
     _load_table_modules()
     metadata.create_all(engine)
     return engine, EventStore(engine), settings
