@@ -10,7 +10,8 @@ from flask import Blueprint, Response, request
 from lrs.api.context import lrs_services
 from lrs.api.multipart import build_multipart, parse_multipart
 from lrs.api.xrequest import XRequest, begin
-from lrs.store.statements import AttachmentPart, StatementQuery, StatementStore
+from lrs.store.group_commit import GroupCommitter
+from lrs.store.statements import AttachmentPart, SaveRequest, StatementQuery, StatementStore
 from lrs.xapi.batch import prepare_batch, sha_matches
 from lrs.xapi import model
 from lrs.xapi.errors import BadRequest, NotFound, XAPIError
@@ -30,6 +31,19 @@ def statement_store() -> StatementStore:
     if st is None:
         st = svc.extra["statements"] = StatementStore(svc.engine, svc.store)
     return st  # type: ignore[no-any-return]
+
+
+def committer() -> GroupCommitter:
+    """The app's group committer: concurrent writes of this process share transactions."""
+    svc = lrs_services()
+    gc = svc.extra.get("committer")
+    if gc is None:
+        gc = svc.extra["committer"] = GroupCommitter(statement_store())
+    return gc  # type: ignore[no-any-return]
+
+
+def _save(xr: XRequest, prepared: list[dict[str, Any]], parts: dict[str, AttachmentPart]) -> list[str]:
+    return committer().save(SaveRequest(prepared, parts, xr.principal_.key, _can_define(xr)))
 
 
 def _json(obj: Any, status: int = 200) -> Response:
@@ -125,7 +139,7 @@ def _put(xr: XRequest) -> Response:
         raise BadRequest(f"the statement's id {body['id']} differs from the statementId parameter {sid}")
     body = {**body, "id": body.get("id", sid)}
     prepared = _prepare(xr, [body], parts, single=True)
-    statement_store().save(prepared, parts, authority_key=xr.principal_.key, can_define=_can_define(xr))
+    _save(xr, prepared, parts)
     return Response(status=204)
 
 
@@ -139,7 +153,7 @@ def _post(xr: XRequest) -> Response:
     if not raw:
         raise BadRequest("POST /statements got an empty array")
     prepared = _prepare(xr, raw, parts, single=single)
-    ids = statement_store().save(prepared, parts, authority_key=xr.principal_.key, can_define=_can_define(xr))
+    ids = _save(xr, prepared, parts)
     return _json(ids)
 
 

@@ -22,7 +22,7 @@ from lrs.eventlog.store import EventStore, NewEvent, format_time
 from lrs.store.tables import statement_activities, statement_agents, statements
 from lrs.eventlog.tables import blobs
 from lrs.xapi import model
-from lrs.xapi.errors import BadRequest, Conflict
+from lrs.xapi.errors import BadRequest, Conflict, XAPIError
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 STATEMENTS_STREAM = "statements"
@@ -115,6 +115,25 @@ def _record_metadata(conn: Connection, stmts: list[dict[str, Any]], position: in
     activities.record_statement_metadata(conn, stmts, position, can_define=can_define)
 
 
+@dataclass
+class SaveRequest:
+    """One request's prepared batch, as :meth:`StatementStore.save_group` takes it."""
+
+    prepared: list[dict[str, Any]]
+    parts: dict[str, AttachmentPart]
+    authority_key: str
+    can_define: bool = True
+
+
+def _used_parts(new: list[dict[str, Any]], parts: dict[str, AttachmentPart]) -> list[AttachmentPart]:
+    used = {a["sha2"] for s in new for a in s.get("attachments", ()) if "sha2" in a}
+    return [p for sha, p in parts.items() if sha in used]
+
+
+def _attachment_meta(new: list[dict[str, Any]], parts: dict[str, AttachmentPart]) -> list[dict[str, Any]]:
+    return [{"sha2": p.sha2, "contentType": p.content_type, "length": len(p.content)} for p in _used_parts(new, parts)]
+
+
 class StatementStore:
     """Stores and reads statements through the event log."""
 
@@ -131,50 +150,98 @@ class StatementStore:
         Statements whose id is already stored with an equivalent statement are skipped (the spec forbids
         changing anything); a different statement under a stored id fails the whole batch with 409.
         """
-        ids = [s["id"] for s in prepared]
+        result = self.save_group([SaveRequest(prepared, parts, authority_key, can_define)])[0]
+        if isinstance(result, XAPIError):
+            raise result
+        return result
+
+    def save_group(self, requests: Sequence[SaveRequest]) -> list[list[str] | XAPIError]:
+        """Store several requests' batches in one transaction, each batch still one event of its own.
+
+        A batch that conflicts with what is stored (or with an earlier batch of the group) gets its error in
+        the result list and writes nothing; the others are stored. A database failure fails them all.
+        """
+        all_ids = list(dict.fromkeys(s["id"] for r in requests for s in r.prepared))
         with self.store.write() as tx:
             conn = tx.conn
-            # One query answers both questions the batch's ids raise: which are stored already, and which were
-            # voided before they arrived (a voiding statement may precede its target).
-            existing: dict[str, str] = {}
+            # One query answers both questions the ids raise: which are stored already, and which were voided
+            # before they arrived (a voiding statement may precede its target).
+            existing: dict[str, Any] = {}
             late_voided: set[str] = set()
-            for chunk in _chunks(ids):
+            for chunk in _chunks(all_ids):
                 wanted = set(chunk)
                 for r in conn.execute(_EXISTING_OR_VOIDED, {"ids": list(chunk)}):
                     if r.statement_id in wanted:
                         existing[r.statement_id] = r.data
                     if r.voids in wanted:
                         late_voided.add(r.voids)
-            new: list[dict[str, Any]] = []
-            for s in prepared:
-                old = existing.get(s["id"])
-                if old is None:
-                    new.append(s)
-                elif not model.statements_equivalent(orjson.loads(old), s):
-                    raise Conflict(f"statement {s['id']} is already stored with different content")
-            if not new:
-                return ids
+            results: list[list[str] | XAPIError] = []
+            accepted: list[tuple[SaveRequest, list[dict[str, Any]]]] = []
+            for req in requests:
+                new, error = self._new_statements(req.prepared, existing)
+                results.append(error if error is not None else [s["id"] for s in req.prepared])
+                if error is None and new:
+                    for st in new:
+                        existing[st["id"]] = st  # a later batch of the group sees it as stored
+                    accepted.append((req, new))
+            if not accepted:
+                return results
             stored = format_time(tx.now)
-            for s in new:
-                s["stored"] = stored
-                s.setdefault("timestamp", stored)
-            used_shas = {a["sha2"] for s in new for a in s.get("attachments", ()) if "sha2" in a}
-            att_meta = [{"sha2": p.sha2, "contentType": p.content_type, "length": len(p.content)}
-                        for sha, p in parts.items() if sha in used_shas]
-            rec = tx.append([NewEvent(STORED_EVENT, STATEMENTS_STREAM,
-                                      {"statements": new, "attachments": att_meta})])[0]
-            self._write_rows(conn, new, rec.position, authority_key, late_voided)
-            self._write_blobs(conn, [p for sha, p in parts.items() if sha in used_shas])
-            _record_metadata(conn, new, rec.position, can_define)
-        return ids
+            events = []
+            for req, new in accepted:
+                for st in new:
+                    st["stored"] = stored
+                    st.setdefault("timestamp", stored)
+                events.append(NewEvent(STORED_EVENT, STATEMENTS_STREAM,
+                                       {"statements": new, "attachments": _attachment_meta(new, req.parts)}))
+            recs = tx.append(events)
+            batches = [(new, rec.position, req.authority_key) for (req, new), rec in zip(accepted, recs)]
+            self._write_rows(conn, batches, late_voided)
+            self._write_blobs(conn, [p for req, new in accepted for p in _used_parts(new, req.parts)])
+            for define in (True, False):
+                stmts = [st for (req, new) in accepted if req.can_define is define for st in new]
+                if stmts:
+                    # The group's last position stands for "updated by": positions within a group are adjacent.
+                    _record_metadata(conn, stmts, recs[-1].position, define)
+        return results
 
-    def _write_rows(self, conn: Connection, new: list[dict[str, Any]], position: int, authority_key: str,
+    @staticmethod
+    def _new_statements(prepared: list[dict[str, Any]], existing: dict[str, Any]
+                        ) -> tuple[list[dict[str, Any]], XAPIError | None]:
+        new: list[dict[str, Any]] = []
+        for st in prepared:
+            old = existing.get(st["id"])
+            if old is None:
+                new.append(st)
+                continue
+            old_obj = old if isinstance(old, dict) else orjson.loads(old)
+            if not model.statements_equivalent(old_obj, st):
+                return [], Conflict(f"statement {st['id']} is already stored with different content")
+        return new, None
+
+    def _write_rows(self, conn: Connection, batches: list[tuple[list[dict[str, Any]], int, str]],
                     late_voided: set[str]) -> None:
         # seq derives from the event's position, which the writer lock makes increase in commit order: no
         # max(seq) query, and a statement's place in stored order is its place in the log.
-        base = position * SEQ_PER_EVENT
         rows, agent_rows, activity_rows = [], [], []
         voids: list[str] = []
+        for new, position, authority_key in batches:
+            self._rows_for(new, position, authority_key, late_voided, rows, agent_rows, activity_rows, voids)
+        insert_rows(conn, statements, rows)
+        insert_rows(conn, statement_agents, agent_rows)
+        insert_rows(conn, statement_activities, activity_rows)
+        # A voiding statement voids its target, unless the target is itself a voiding statement (those cannot
+        # be voided). Runs after every row of the group is in, so a target stored beside its voiding is found.
+        for chunk in _chunks(voids):
+            conn.execute(update(statements)
+                         .where(statements.c.statement_id.in_(list(chunk)), statements.c.voids.is_(None))
+                         .values(voided=True))
+
+    @staticmethod
+    def _rows_for(new: list[dict[str, Any]], position: int, authority_key: str, late_voided: set[str],
+                  rows: list[dict[str, Any]], agent_rows: list[dict[str, Any]],
+                  activity_rows: list[dict[str, Any]], voids: list[str]) -> None:
+        base = position * SEQ_PER_EVENT
         for i, s in enumerate(new):
             seq = base + i
             obj = s["object"]
@@ -194,15 +261,6 @@ class StatementStore:
             })
             agent_rows += _agent_index_rows(seq, s)
             activity_rows += _activity_index_rows(seq, s)
-        insert_rows(conn, statements, rows)
-        insert_rows(conn, statement_agents, agent_rows)
-        insert_rows(conn, statement_activities, activity_rows)
-        # A voiding statement voids its target, unless the target is itself a voiding statement (those cannot
-        # be voided). The target may arrive later: then it is stored already voided (below).
-        for chunk in _chunks(voids):
-            conn.execute(update(statements)
-                         .where(statements.c.statement_id.in_(list(chunk)), statements.c.voids.is_(None))
-                         .values(voided=True))
 
     def _write_blobs(self, conn: Connection, parts: list[AttachmentPart]) -> None:
         if not parts:
