@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, null, select, union_all, update
 from sqlalchemy.sql import Select
 
 from lrs.db.bulk import insert_rows
@@ -30,10 +30,13 @@ STORED_EVENT = "statements.stored"
 _CHUNK = 500  # bound IN-lists: SQLite's variable limit and PG plan sizes
 # statements.seq = event position * SEQ_PER_EVENT + index in the batch; MAX_BATCH must stay below it.
 SEQ_PER_EVENT = 1 << 14
-_EXISTING_OR_VOIDED = (
-    select(statements.c.statement_id, statements.c.data, statements.c.voids)
-    .where(statements.c.statement_id.in_(bindparam("ids", expanding=True))
-           | statements.c.voids.in_(bindparam("ids", expanding=True)))
+# Stored statements among the ids, and voiding statements that target them, in one round trip. A UNION of two
+# index lookups: the same two conditions joined by OR make PostgreSQL scan the whole table.
+_EXISTING_OR_VOIDED = union_all(
+    select(statements.c.statement_id, statements.c.data, null().label("voids"))
+    .where(statements.c.statement_id.in_(bindparam("ids", expanding=True))),
+    select(null(), null(), statements.c.voids)
+    .where(statements.c.voids.in_(bindparam("ids", expanding=True))),
 )
 
 
