@@ -57,14 +57,11 @@ def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> 
     engine = app.extensions["lrs"].engine
     engine.dispose()
     on_starting = None
-    if not no_worker:
-        try:
-            from projections.runner import start_background_worker
-        except ImportError:
-            start_background_worker = None
-        if start_background_worker is not None:
-            def on_starting(_arbiter: Any) -> None:
-                start_background_worker()
+    if not no_worker and app.config["LRS"].get("WORKER", True):
+        from projections.runner import start_background_worker
+
+        def on_starting(_arbiter: Any) -> None:
+            start_background_worker()
     click.echo(f"LRS serving http://{host}:{port}/xapi/ (reporting API at /api/v1/)", err=True)
     _Gunicorn.run(host, port, workers, threads, on_starting)
 
