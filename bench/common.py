@@ -88,6 +88,19 @@ def _pg_admin(sql: str) -> None:
 _created: list[Database] = []
 
 
+def analyze(db: Database) -> float:
+    """PostgreSQL: ANALYZE the database (what autovacuum does on a live server; the test server may run with
+    autovacuum off, and a table that was never analyzed gets seq-scan plans). SQLite: nothing. Returns seconds."""
+    if db.kind != "postgres":
+        return 0.0
+    import psycopg
+
+    t0 = time.perf_counter()
+    with psycopg.connect(db.url, autocommit=True) as c:
+        c.execute("ANALYZE")
+    return time.perf_counter() - t0
+
+
 def create_database(kind: str, tag: str, tmpdir: str) -> Database:
     """A fresh, empty database for one part of the run (dropped by :func:`drop_all` at exit)."""
     name = f"bench_{os.getpid()}_{tag}"
@@ -373,6 +386,10 @@ def machine_info() -> dict[str, Any]:
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as c:
             info["postgresql"] = c.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+            info["postgresql_settings"] = dict(c.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN ('autovacuum', "
+                "'shared_buffers', 'max_wal_size', 'synchronous_commit', 'work_mem', 'effective_cache_size', "
+                "'fsync', 'max_connections')").fetchall())
     except Exception as e:
         info["postgresql"] = f"unavailable ({e.__class__.__name__})"
     from importlib.metadata import PackageNotFoundError, version

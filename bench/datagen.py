@@ -30,19 +30,38 @@ def fix_demo(stmt: dict[str, Any]) -> dict[str, Any]:
     return stmt
 
 
-def statements(n: int, *, seed: int, people: int = PEOPLE, pool: int = POOL) -> Iterator[dict[str, Any]]:
-    """``n`` valid demo statements with unique ids."""
+RARE_ACTIVITY = "https://district.example/pd/rare-course"
+
+
+def _rare(s: dict[str, Any]) -> dict[str, Any]:
+    s = dict(s)
+    s["object"] = {"objectType": "Activity", "id": RARE_ACTIVITY,
+                   "definition": {"name": {"en-US": "A course few people take"},
+                                  "type": "https://w3id.org/xapi/cmi5/activitytype/course"}}
+    s["verb"] = {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}}
+    ctx = dict(s.get("context") or {})
+    ctx.pop("contextActivities", None)
+    ctx["platform"] = "district-lms"
+    s["context"] = ctx
+    return s
+
+
+def statements(n: int, *, seed: int, people: int = PEOPLE, pool: int = POOL,
+               rare_every: int | None = None) -> Iterator[dict[str, Any]]:
+    """``n`` valid demo statements with unique ids; with ``rare_every``, every rare_every-th is about
+    :data:`RARE_ACTIVITY` instead (a rarely used activity, for selective-filter queries)."""
     rng = random.Random(seed * 7919 + 1)
     base: list[dict[str, Any]] = []
+    i = 0
     for s in generate_statements(min(n, pool), people=people, seed=seed):
         s = fix_demo(s)
         base.append(s)
-        yield s
-    i = len(base)
+        yield _rare(s) if rare_every and i % rare_every == rare_every // 2 else s
+        i += 1
     while i < n:
         s = dict(base[i % len(base)])
         s["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        yield s
+        yield _rare(s) if rare_every and i % rare_every == rare_every // 2 else s
         i += 1
 
 

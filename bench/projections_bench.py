@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 import loadgen
-from common import LRS, Database, Proc, create_database, log, lrs_env
+from common import LRS, Database, Proc, analyze, create_database, log, lrs_env
 from datagen import single_bodies, statements
 from lrs.demo import DISTRICT, HOMEPAGE, VERBS
 from loadgen import percentile
@@ -147,6 +147,8 @@ def rebuild(bench: "Bench") -> dict[str, Any]:
     db = create_database(bench.kind, "replay", bench.wd)
     try:
         fixture = build_event_log(db, n)
+        if bench.analyze:
+            analyze(db)
         small = max(1, n // 10)
         log(f"{bench.kind}: lrs replay --as-of {small:,}")
         r_small = bench.cli(["replay", "--as-of", str(small)], db, "replay-tenth", timeout=3 * 3600)
@@ -194,7 +196,9 @@ def lag(bench: "Bench") -> dict[str, Any]:
     server, port = start_lrs(db, bench.opts, bench.wd, f"{bench.kind}-lag")
     worker = Proc([LRS, "worker"], lrs_env(db), bench.wd, f"{bench.wd}/worker-{bench.kind}.log")
     try:
-        queries.load_via_api(port, bench.sizes.lag_store, 1000, 2, seed=5150)
+        queries.load_via_api(port, bench.sizes.lag_store, 1000, 2, seed=5150, db=db if bench.analyze else None)
+        if bench.analyze:
+            analyze(db)
         if not _wait_caught_up(port, 600):
             return {"available": False, "reason": "the worker did not catch up with the preloaded store in 600 s",
                     "worker_tail": worker.tail(10)}

@@ -78,6 +78,9 @@ class Bench:
         self.cpu = CpuMeter(sampler)
         self.opts = ServerOpts(args.workers, args.threads)
         self._bodies: dict[int, list[bytes]] = {}
+        # Stand in for autovacuum's ANALYZE (the test server may run with autovacuum off): before each ingest
+        # phase, at each tenth of a bulk load, and after it.
+        self.analyze = not args.no_analyze
         self.stamp = time.strftime("%Y%m%dT%H%M%S")
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -187,6 +190,8 @@ class Bench:
         try:
             for i, (label, size, conc) in enumerate(INGEST):
                 reqs = [loadgen.post_json("/xapi/statements", b) for b in self.bodies(i)]
+                if self.analyze:
+                    common.analyze(db)
                 log(f"{self.kind}: {label} c={conc}")
                 res, extra = self.measured(
                     f"ingest-{size}-c{conc}", server.pid, self.sizes.seconds,
@@ -262,16 +267,18 @@ class Bench:
         server: common.Proc | None = None
         try:
             if self.args.load == "store":
-                info["load"] = queries.load_via_store(db, n, self.args.load_batch)
+                info["load"] = queries.load_via_store(db, n, self.args.load_batch, analyze_during=self.analyze)
                 server, port = start_lrs(db, self.opts, self.wd, f"{self.kind}-store")
                 self.sampler.watch("server", server.pid)
             else:
                 server, port = start_lrs(db, self.opts, self.wd, f"{self.kind}-store")
                 self.sampler.watch("server", server.pid)
                 self.sampler.reset()
-                info["load"] = queries.load_via_api(port, n, self.args.load_batch, self.args.load_concurrency)
+                info["load"] = queries.load_via_api(port, n, self.args.load_batch, self.args.load_concurrency,
+                                                    db=db if self.analyze else None)
                 info["load"]["peak_rss"] = self.sampler.snapshot()["server"]
-            info["vacuum_analyze"] = queries.after_load(db)
+            info["vacuum_analyze"] = (queries.after_load(db) if self.analyze
+                                      else "no ANALYZE during or after the load (--no-analyze)")
             info["database_mib"] = _mib(db.size_bytes())
             if do_queries:
                 info["plans"] = queries.run_all(self, db, port, server.pid)
@@ -455,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="sample the server, worker and replay with py-spy (perturbs throughput: results go to "
                          "<timestamp>-<db>-profiled.json and leave latest.json alone)")
+    ap.add_argument("--no-analyze", action="store_true",
+                    help="PostgreSQL: never ANALYZE (by default the bench runs it before each ingest phase and "
+                         "during/after bulk loads, standing in for autovacuum when the server has it off)")
     ap.add_argument("--keep", action="store_true", help="keep databases and logs (debugging)")
     ap.add_argument("--no-write", action="store_true", help="print only; write no results files")
     args = ap.parse_args(argv)
@@ -474,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = common.machine_info()
     log(f"machine: {machine['cpu']} x{machine['cores']}, {machine['memory_gib']} GiB; "
         f"git {machine['git']['commit']} (uncommitted product files: {len(machine['git']['product_files_uncommitted'])})")
-    config = {"quick": args.quick, "parts": args.parts, "workers": args.workers, "threads": args.threads,
+    config = {"quick": args.quick, "parts": args.parts, "analyze": not args.no_analyze, "workers": args.workers, "threads": args.threads,
               "load": args.load, "load_batch": args.load_batch, "load_concurrency": args.load_concurrency,
               "profile": args.profile, "sizes": sizes.__dict__, "xapi_version": "1.0.3",
               "data": f"lrs.demo.generate_statements, {datagen.PEOPLE} people, pool of {datagen.POOL} reused "
