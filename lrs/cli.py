@@ -20,7 +20,7 @@ class _Gunicorn:
     def run(host: str, port: int, workers: int, threads: int, on_starting: Any = None) -> None:
         from gunicorn.app.base import BaseApplication
 
-        class App(BaseApplication):  # type: ignore[misc]
+        class App(BaseApplication):
             def load_config(self) -> None:
                 self.cfg.set("bind", f"{host}:{port}")
                 self.cfg.set("workers", workers)

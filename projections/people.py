@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
@@ -57,7 +57,7 @@ class PeopleProjection(BaseProjection):
 
     name = "people@v1"
     event_types = frozenset({PERSON_UPSERTED, IDENTIFIER_LINKED, IDENTIFIER_UNLINKED, STATEMENTS_STORED})
-    tables = (people, people_roles, people_versions, person_identifiers, people_agents)
+    tables: Sequence[Table] = (people, people_roles, people_versions, person_identifiers, people_agents)
 
     def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
         seen: dict[str, dict[str, Any]] = {}

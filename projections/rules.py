@@ -255,6 +255,11 @@ def parse_credit(value: Any) -> tuple[str, float] | None:
     return kind.strip().lower(), amt
 
 
+def _as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (typed, so callers can ``.get`` on it)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _provider(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -458,8 +463,8 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
     """
     verb = (stmt.get("verb") or {}).get("id")
     obj = stmt.get("object") or {}
-    ctx = stmt.get("context") if isinstance(stmt.get("context"), dict) else {}
-    result = stmt.get("result") if isinstance(stmt.get("result"), dict) else {}
+    ctx = _as_dict(stmt.get("context"))
+    result = _as_dict(stmt.get("result"))
     otype = obj.get("objectType", "Activity")
     definition: Mapping[str, Any] | None = None
     if verb in COACHING_VERBS and otype in ("Agent", "Group"):
@@ -488,9 +493,9 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
     year = school_year(date, vocab.school_year_start)
     registration = ctx.get("registration") if isinstance(ctx.get("registration"), str) else None
     registration = registration.lower() if registration else None
-    cexts = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
-    rexts = result.get("extensions") if isinstance(result.get("extensions"), dict) else {}
-    dexts = (definition or {}).get("extensions") if isinstance((definition or {}).get("extensions"), dict) else {}
+    cexts = _as_dict(ctx.get("extensions"))
+    rexts = _as_dict(result.get("extensions"))
+    dexts = _as_dict((definition or {}).get("extensions"))
     credit = parse_credit(rexts.get(vocab.ext_credit)) or parse_credit(cexts.get(vocab.ext_credit))
     score = (result.get("score") or {}).get("scaled") if isinstance(result.get("score"), dict) else None
     attrs: dict[str, Any] = {

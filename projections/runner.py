@@ -303,8 +303,10 @@ class Worker:
                 proc = Processor(self.engine, self.store, proj, gen, batch_size=self.batch_size,
                                  fence=self.ownership.fence(proj.name))
                 # Renewing from the batch callback keeps a lease alive through a long catch-up.
-                applied += proc.run_until(head, should_stop=self.stop_event.is_set,
-                                          on_batch=lambda _p, _n, name=proj.name: self.ownership.try_acquire(name))
+                def renew(_p: int, _n: int, name: str = proj.name) -> None:
+                    self.ownership.try_acquire(name)
+
+                applied += proc.run_until(head, should_stop=self.stop_event.is_set, on_batch=renew)
             except LostOwnership as e:
                 log.warning("%s", e)
                 self.ownership.forget(proj.name)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
@@ -58,7 +58,7 @@ class TranscriptProjection(BaseProjection):
 
     name = "transcript@v1"
     event_types = frozenset({STATEMENTS_STORED})
-    tables = (transcript_facts, transcript_voids, transcript_activities, transcript_entries)
+    tables: Sequence[Table] = (transcript_facts, transcript_voids, transcript_activities, transcript_entries)
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings)
@@ -195,8 +195,8 @@ class TranscriptProjection(BaseProjection):
                 defs[r.activity_id] = orjson.loads(r.definition)
         rows, gone = [], []
         for key in touched:
-            fs = by_entry.get(key)
-            e = compute_entry(fs, defs.get(fs[0]["activity_id"]), self.vocab) if fs else None
+            entry_facts = by_entry.get(key)
+            e = compute_entry(entry_facts, defs.get(entry_facts[0]["activity_id"]), self.vocab) if entry_facts else None
             if e is None:
                 gone.append(key)
                 continue

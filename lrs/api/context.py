@@ -24,4 +24,4 @@ class Services:
 
 def lrs_services() -> Services:
     """The current app's :class:`Services`."""
-    return current_app.extensions["lrs"]  # type: ignore[no-any-return]
+    return current_app.extensions["lrs"]

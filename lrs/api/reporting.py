@@ -208,7 +208,7 @@ def people_list() -> Response:
             filters["supervisor"] = me.employee_id
         if filters.get("unmatched"):
             items, cursor = queries.list_unmatched(scope, filters, _limit(), _cursor())
-            cols = ("id", "name", "matched", "identifiers", "first_seen", "last_seen")
+            cols: tuple[str, ...] = ("id", "name", "matched", "identifiers", "first_seen", "last_seen")
         else:
             items, cursor = queries.list_people(scope, filters, _limit(), _cursor())
             cols = ("id", "name", "email", "roles", "building", "supervisor_id", "hire_date", "status",

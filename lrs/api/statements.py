@@ -30,7 +30,7 @@ def statement_store() -> StatementStore:
     st = svc.extra.get("statements")
     if st is None:
         st = svc.extra["statements"] = StatementStore(svc.engine, svc.store)
-    return st  # type: ignore[no-any-return]
+    return st
 
 
 def committer() -> GroupCommitter:
@@ -39,7 +39,7 @@ def committer() -> GroupCommitter:
     gc = svc.extra.get("committer")
     if gc is None:
         gc = svc.extra["committer"] = GroupCommitter(statement_store())
-    return gc  # type: ignore[no-any-return]
+    return gc
 
 
 def _save(xr: XRequest, prepared: list[dict[str, Any]], parts: dict[str, AttachmentPart]) -> list[str]:

@@ -52,7 +52,8 @@ class GroupCommitter:
 
     def _take_group(self) -> list[tuple[SaveRequest, Future[list[str]]]]:
         with self._mutex:
-            group, size = [], 0
+            group: list[tuple[SaveRequest, Future[list[str]]]] = []
+            size = 0
             while self._pending and len(group) < MAX_GROUP_REQUESTS and (not group or size < MAX_GROUP_STATEMENTS):
                 item = self._pending.pop(0)
                 group.append(item)

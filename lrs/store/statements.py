@@ -226,7 +226,9 @@ class StatementStore:
                     late_voided: set[str]) -> None:
         # seq derives from the event's position, which the writer lock makes increase in commit order: no
         # max(seq) query, and a statement's place in stored order is its place in the log.
-        rows, agent_rows, activity_rows = [], [], []
+        rows: list[dict[str, Any]] = []
+        agent_rows: list[dict[str, Any]] = []
+        activity_rows: list[dict[str, Any]] = []
         voids: list[str] = []
         for new, position, authority_key in batches:
             self._rows_for(new, position, authority_key, late_voided, rows, agent_rows, activity_rows, voids)
