@@ -57,7 +57,9 @@ def _base_url() -> str:
 @bp.after_request
 def _consistent_through(resp: Response) -> Response:
     # Required on every Statement resource response, errors included (Communication 2.1.3).
-    resp.headers["X-Experience-API-Consistent-Through"] = statement_store().consistent_through()
+    # Reads get the careful answer (see consistent_through); a write's own answer needs no extra query.
+    careful = request.method in ("GET", "HEAD") or request.args.get("method") == "GET"
+    resp.headers["X-Experience-API-Consistent-Through"] = statement_store().consistent_through(check_writers=careful)
     return resp
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, null, select, union_all, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, null, select, text, union_all, update
 from sqlalchemy.sql import Select
 
 from lrs.db.bulk import insert_rows
+from lrs.db.engine import EVENTLOG_LOCK_KEY
 from lrs.eventlog.store import EventStore, NewEvent, format_time
 from lrs.store.tables import statement_activities, statement_agents, statements
 from lrs.eventlog.tables import blobs
@@ -30,6 +31,12 @@ STORED_EVENT = "statements.stored"
 _CHUNK = 500  # bound IN-lists: SQLite's variable limit and PG plan sizes
 # statements.seq = event position * SEQ_PER_EVENT + index in the batch; MAX_BATCH must stay below it.
 SEQ_PER_EVENT = 1 << 14
+# Is a writer inside the log lock (a transaction advisory lock, lrs.db.engine), and the newest event's time.
+_LOCK_PARTS = {"classid": EVENTLOG_LOCK_KEY >> 32, "objid": EVENTLOG_LOCK_KEY & 0xFFFFFFFF}
+_WRITER_BUSY = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = :classid "
+    "AND objid = :objid AND objsubid = 1 AND granted) AS busy, "
+    "(SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head_at")
 # Stored statements among the ids, and voiding statements that target them, in one round trip. A UNION of two
 # index lookups: the same two conditions joined by OR make PostgreSQL scan the whole table.
 _EXISTING_OR_VOIDED = union_all(
@@ -427,11 +434,23 @@ class StatementStore:
 
         return [apply(s) for s in stmts]
 
-    def consistent_through(self) -> str:
-        """Every statement stored before now is visible: stores are synchronous with the write."""
+    def consistent_through(self, *, check_writers: bool = True) -> str:
+        """A time before which every statement that is or will be stored is visible now.
+
+        Statements become visible when their transaction commits, and a writer stamps ``stored`` only once it
+        holds the log lock, never earlier than the head's time. So: if no writer holds the lock, every
+        statement stored before the moment we looked is committed; if one does, everything stored before the
+        head's time is. SQLite offers no cheap way to see another process's writer, so there the answer is the
+        time we looked (its writers hold the lock for milliseconds).
+        """
         from lrs.eventlog.store import utc_now
 
-        return format_time(utc_now())
+        looked = format_time(utc_now())
+        if not check_writers or self.engine.dialect.name != "postgresql":
+            return looked
+        with self.engine.connect() as conn:
+            row = conn.execute(_WRITER_BUSY, _LOCK_PARTS).one()
+        return str(row.head_at) if row.busy and row.head_at else looked
 
 
 def iter_stored_statements(engine: Engine, since: str | None = None, batch: int = 2000) -> Iterator[str]:
