@@ -17,7 +17,7 @@ from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
 from projections.identity import agent_key, credited_agents, email_keys
 from projections.rules import COACHING_VERBS, VOIDED
-from projections.sql import chunks, upsert
+from lrs.db.bulk import chunks, upsert
 from projections.tables import people, people_agents, people_roles, people_versions, person_identifiers
 
 PERSON_UPSERTED = "roster.person_upserted"

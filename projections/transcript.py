@@ -21,7 +21,7 @@ from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
 from projections.rules import (EXT_DURATION, EXT_PROVIDER, Vocabulary, compute_entry, extract_facts,
                                voided_target)
-from projections.sql import chunks, upsert
+from lrs.db.bulk import chunks, upsert
 from projections.tables import transcript_activities, transcript_entries, transcript_facts, transcript_voids
 
 STATEMENTS_STORED = "statements.stored"
