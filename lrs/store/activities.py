@@ -7,13 +7,13 @@ only the rows that changed.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select
 
-from lrs.db.bulk import upsert
+from lrs.db.bulk import chunks, upsert
 from lrs.store.tables import activities, agent_names
 
 from lrs.xapi.model import agent_key
@@ -23,7 +23,6 @@ LANGUAGE_MAPS = ("name", "description")
 INTERACTION_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 # Bound parameters per IN (...) query: well under SQLite's limit (32766 since 3.32, 999 before).
-_CHUNK = 500
 
 
 def _dumps(obj: Any) -> str:
@@ -129,11 +128,6 @@ def merge_definition(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
 
 # --- the write-side entry point ----------------------------------------------------------------------------
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
-
-
 def _upsert(conn: Connection, table: Any, key: str, rows: list[dict[str, Any]], update_cols: list[str]) -> None:
     """Insert ``rows`` or update ``update_cols`` of the rows whose ``key`` exists; rows are unique per key."""
     upsert(conn, table, rows, [key], update_cols)
@@ -177,7 +171,7 @@ def _record_activities(conn: Connection, seen: dict[str, list[dict[str, Any]]], 
         return
     ids = list(seen)
     existing: dict[str, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for r in conn.execute(select(activities.c.activity_id, activities.c.definition)
                               .where(activities.c.activity_id.in_(chunk))):
             existing[r.activity_id] = r.definition
@@ -203,7 +197,7 @@ def _record_agents(conn: Connection, seen: dict[str, tuple[dict[str, Any], list[
         return
     keys = list(seen)
     existing: dict[str, list[str]] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for r in conn.execute(select(agent_names.c.agent_key, agent_names.c.names)
                               .where(agent_names.c.agent_key.in_(chunk))):
             existing[r.agent_key] = orjson.loads(r.names)

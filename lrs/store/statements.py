@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, null, select, text, union_all, update
 from sqlalchemy.sql import Select
 
-from lrs.db.bulk import insert_rows
+from lrs.db.bulk import chunks, insert_rows
 from lrs.db.engine import EVENTLOG_LOCK_KEY
 from lrs.eventlog.store import EventStore, NewEvent, format_time
 from lrs.store.tables import statement_activities, statement_agents, statements
@@ -28,7 +28,6 @@ from lrs.xapi.errors import BadRequest, Conflict, XAPIError
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 STATEMENTS_STREAM = "statements"
 STORED_EVENT = "statements.stored"
-_CHUNK = 500  # bound IN-lists: SQLite's variable limit and PG plan sizes
 # statements.seq = event position * SEQ_PER_EVENT + index in the batch; MAX_BATCH must stay below it.
 SEQ_PER_EVENT = 1 << 14
 # Is a writer inside the log lock (a transaction advisory lock, lrs.db.engine), and the newest event's time.
@@ -113,11 +112,6 @@ def _activity_index_rows(seq: int, stmt: dict[str, Any]) -> list[dict[str, Any]]
     return rows
 
 
-def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
-
-
 def _record_metadata(conn: Connection, stmts: list[dict[str, Any]], position: int, can_define: bool) -> None:
     """Canonical activity definitions and agent names (lrs.store.activities), in the same transaction."""
     from lrs.store import activities
@@ -178,7 +172,7 @@ class StatementStore:
             # before they arrived (a voiding statement may precede its target).
             existing: dict[str, Any] = {}
             late_voided: set[str] = set()
-            for chunk in _chunks(all_ids):
+            for chunk in chunks(all_ids):
                 wanted = set(chunk)
                 for r in conn.execute(_EXISTING_OR_VOIDED, {"ids": list(chunk)}):
                     if r.statement_id in wanted:
@@ -244,7 +238,7 @@ class StatementStore:
         insert_rows(conn, statement_activities, activity_rows)
         # A voiding statement voids its target, unless the target is itself a voiding statement (those cannot
         # be voided). Runs after every row of the group is in, so a target stored beside its voiding is found.
-        for chunk in _chunks(voids):
+        for chunk in chunks(voids):
             conn.execute(update(statements)
                          .where(statements.c.statement_id.in_(list(chunk)), statements.c.voids.is_(None))
                          .values(voided=True))
@@ -373,7 +367,7 @@ class StatementStore:
             if not frontier:
                 break
             nxt: list[str] = []
-            for chunk in _chunks(frontier):
+            for chunk in chunks(frontier):
                 for r in conn.execute(select(s.c.seq, s.c.statement_id).where(s.c.ref_id.in_(list(chunk)))):
                     if r.seq not in found:
                         found[r.seq] = r.statement_id
