@@ -41,6 +41,7 @@ Index("ix_statements_voids", statements.c.voids, postgresql_where=statements.c.v
 Index("ix_statements_authority", statements.c.authority_key, statements.c.seq)
 
 # direct=True rows answer the `agent`/`activity` filters; every row answers `related_agents`/`related_activities`.
+# Each is read through its (key, seq) index only; an index on seq alone would cost every insert and serve no query.
 statement_agents = Table(
     "statement_agents",
     metadata,
@@ -49,7 +50,6 @@ statement_agents = Table(
     Column("direct", Boolean, nullable=False),
 )
 Index("ix_statement_agents", statement_agents.c.agent_key, statement_agents.c.seq)
-Index("ix_statement_agents_seq", statement_agents.c.seq)
 
 statement_activities = Table(
     "statement_activities",
@@ -59,7 +59,6 @@ statement_activities = Table(
     Column("direct", Boolean, nullable=False),
 )
 Index("ix_statement_activities", statement_activities.c.activity_id, statement_activities.c.seq)
-Index("ix_statement_activities_seq", statement_activities.c.seq)
 
 # The canonical Activity definitions built from stored statements (GET /xapi/activities).
 activities = Table(
