@@ -18,8 +18,13 @@ write lock.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import multiprocessing
+import os
+import queue
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -42,6 +47,10 @@ DEFAULT_BATCH = 500
 DEFAULT_MAX_CHARS = 8_000_000
 # Positions scanned per page, as a multiple of the batch size (other event types are skipped by the window).
 WINDOW_FACTOR = 4
+# GroupProcessor: a reader process prepares batches ahead when at least this many positions are left, holding at
+# most this many prepared batches in its queue.
+PREFETCH_MIN_EVENTS = 20_000
+PREFETCH_DEPTH = 2
 
 
 @runtime_checkable
@@ -75,6 +84,15 @@ class BaseProjection:
     def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
         raise NotImplementedError
 
+    # Optional split of ``handle`` (see :func:`prepare_events`): ``prepare`` does the per-event work that needs
+    # no database and returns something picklable; ``apply`` writes it. ``handle(c, g, e)`` must equal
+    # ``apply(c, g, prepare(e))``. The defaults keep everything in ``handle``.
+    def prepare(self, events: Sequence[RecordedEvent]) -> Any:
+        return list(events)
+
+    def apply(self, conn: Connection, gen: int, prepared: Any) -> None:
+        self.handle(conn, gen, prepared)
+
     def reset(self, conn: Connection, gen: int) -> None:
         for t in self.tables:
             conn.execute(delete(t).where(t.c.gen == gen))
@@ -102,19 +120,61 @@ class Checkpoint:
 # ---------------------------------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def write_conn(engine: Engine) -> Iterator[Connection]:
+def write_conn(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
     """A transaction for read-model writes.
 
     SQLite: ``BEGIN IMMEDIATE`` (execution option ``lrs_write``): the handler reads read-model rows and then
     writes, and a deferred transaction that must upgrade to a writer after another connection committed fails at
     once with SQLITE_BUSY instead of waiting. PostgreSQL: an ordinary READ COMMITTED transaction; it does not take
     the event log's append lock, so projections never slow down ingestion there.
+
+    ``durable=False`` (PostgreSQL only) commits without waiting for the WAL flush (``SET LOCAL
+    synchronous_commit = off``). That is safe for anything built from the log: the read-model rows and the
+    checkpoint commit in one transaction, so a commit lost in a server crash loses both together and the batch is
+    simply applied again from the old checkpoint (the log itself is always committed synchronously). Rebuilds use
+    it; the live worker could too (a lost commit only means reprocessing), but keeps the default so a reader never
+    sees a read model move backwards after a server crash.
     """
     with engine.connect() as conn:
-        if not is_postgres(conn):
+        pg = is_postgres(conn)
+        if not pg:
             conn = conn.execution_options(lrs_write=True)
         with conn.begin():
+            if pg and not durable:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                # psycopg prepares a statement after 5 executions, and PostgreSQL may then switch to a generic
+                # plan; with the statistics of a table whose new generation is still small, the generic plan
+                # for "gen = $1 AND entry_key IN (...)" scans the whole generation by ``gen`` and filters (seen:
+                # 300 ms per query, a rebuild quadratic in the log). Custom plans use the (gen, key) index.
+                conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
             yield conn
+
+
+@functools.lru_cache(maxsize=None)
+def _splits(cls: type) -> bool:
+    """Whether a projection class's ``prepare``/``apply`` may stand in for its ``handle``: only when no subclass
+    overrides ``handle`` below where they are defined (a subclass that wraps ``handle``, like a test's crashing
+    projection, must keep being called through ``handle``)."""
+    def depth(name: str) -> int:
+        return next((i for i, k in enumerate(cls.__mro__) if name in vars(k)), -1)
+
+    h, p, a = depth("handle"), depth("prepare"), depth("apply")
+    return p >= 0 and a >= 0 and h >= p and h >= a
+
+
+def prepare_events(projection: Projection, events: Sequence[RecordedEvent]) -> Any:
+    """``projection.prepare(events)`` when it splits its handler, else the events themselves."""
+    if _splits(type(projection)):
+        return projection.prepare(events)  # type: ignore[attr-defined]
+    return list(events)
+
+
+def apply_prepared(projection: Projection, conn: Connection, gen: int, prepared: Any) -> None:
+    """The write half: ``projection.apply`` when it splits its handler, else ``handle``."""
+    if _splits(type(projection)):
+        projection.apply(conn, gen, prepared)  # type: ignore[attr-defined]
+    else:
+        projection.handle(conn, gen, prepared)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -208,6 +268,8 @@ def apply_batch(engine: Engine, projection: Projection, gen: int, status: str, a
     """
     if new_position <= after:
         return
+    # Per-event work first, outside the transaction: on SQLite nothing else can write while it is open.
+    prepared = prepare_events(projection, events) if events else None
     with write_conn(engine) as conn:
         # Compare-and-set first: the row lock it takes serialises competing workers (module docstring). The
         # ``position < new`` half is the issue's duplicate rule; ``position = after`` also refuses a gap.
@@ -221,7 +283,7 @@ def apply_batch(engine: Engine, projection: Projection, gen: int, status: str, a
         if fence is not None:
             fence(conn)  # raises LostOwnership, rolling everything back
         if events:
-            projection.handle(conn, gen, events)
+            apply_prepared(projection, conn, gen, prepared)
 
 
 @dataclass
@@ -322,6 +384,13 @@ class GroupProcessor:
 
     Used by rebuilds: one transaction per batch compare-and-sets every member's checkpoint and runs every member's
     handler, so the group is applied exactly once as a whole (same reasoning as :func:`apply_batch`).
+
+    With ``prefetch`` (the default, where ``fork`` exists) and more than :data:`PREFETCH_MIN_EVENTS` positions to
+    go, a child process reads, decodes and *prepares* the batches (``Projection.prepare``: facts, learners seen)
+    while this process writes the previous one (``Projection.apply``), so the two halves of the work overlap on
+    two cores. The child only reads the log; every write, and the checkpoint compare-and-set, stay here, so the
+    exactly-once argument is unchanged. At most :data:`PREFETCH_DEPTH` prepared batches wait in the queue, so
+    memory stays bounded by the batch size whatever the log's length.
     """
 
     engine: Engine
@@ -330,36 +399,114 @@ class GroupProcessor:
     status: str = BUILDING
     batch_size: int = DEFAULT_BATCH
     max_chars: int = DEFAULT_MAX_CHARS
+    prefetch: bool = True
+    # Transactions of a rebuild commit asynchronously on PostgreSQL (see write_conn).
+    durable: bool = False
 
     def run_until(self, upto: int, on_batch: Callable[[int, int], None] | None = None) -> int:
         """Process batches until every member reaches ``upto``; returns how many events were read."""
-        types = frozenset().union(*(p.event_types for p, _ in self.members))
-        reader = BatchReader(self.store, types, self.batch_size, self.max_chars)
         with self.engine.connect() as conn:
             positions = {get_checkpoint(conn, p.name, g).position for p, g in self.members}  # type: ignore[union-attr]
         if len(positions) != 1:
             raise ValueError("a group's generations must start at one position")
         after = positions.pop()
+        if after >= upto:
+            return 0
+        use_child = (self.prefetch and upto - after > PREFETCH_MIN_EVENTS
+                     and "fork" in multiprocessing.get_all_start_methods())
+        batches = self._prefetched(after, upto) if use_child else self._inline(after, upto)
         applied = 0
+        try:
+            for new_position, count, prepared in batches:
+                self._apply(after, new_position, prepared)
+                applied += count
+                after = new_position
+                if on_batch is not None:
+                    on_batch(new_position, count)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()  # stops the child process (generator cleanup) when applying failed
+        return applied
+
+    def _types(self) -> frozenset[str]:
+        return frozenset().union(*(p.event_types for p, _ in self.members))
+
+    def _prepare(self, batch: Sequence[RecordedEvent]) -> list[Any]:
+        out: list[Any] = []
+        for proj, _gen in self.members:
+            mine = [e for e in batch if e.type in proj.event_types]
+            out.append(prepare_events(proj, mine) if mine else None)
+        return out
+
+    def _inline(self, after: int, upto: int) -> Iterator[tuple[int, int, list[Any]]]:
+        reader = BatchReader(self.store, self._types(), self.batch_size, self.max_chars)
         while after < upto:
             batch, new_position = reader.next_batch(after, upto)
-            with write_conn(self.engine) as conn:
-                now = _now()
-                for proj, gen in self.members:
-                    res = conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == gen,
-                                                        cp.c.status == self.status, cp.c.position == after)
-                                       .values(position=new_position, updated_at=now))
-                    if res.rowcount != 1:
-                        raise StaleCheckpoint(f"{proj.name} gen {gen} is no longer {self.status} at {after}")
-                for proj, gen in self.members:
-                    mine = [e for e in batch if e.type in proj.event_types]
-                    if mine:
-                        proj.handle(conn, gen, mine)
-            applied += len(batch)
+            yield new_position, len(batch), self._prepare(batch)
             after = new_position
-            if on_batch is not None:
-                on_batch(new_position, len(batch))
-        return applied
+
+    def _prefetched(self, after: int, upto: int) -> Iterator[tuple[int, int, list[Any]]]:
+        ctx = multiprocessing.get_context("fork")
+        q: Any = ctx.Queue(maxsize=PREFETCH_DEPTH)
+        child = ctx.Process(target=self._child, args=(q, after, upto, os.getpid()), daemon=True,
+                            name="lrs-replay-reader")
+        child.start()
+        try:
+            while True:
+                try:
+                    item = q.get(timeout=1.0)
+                except queue.Empty:
+                    if not child.is_alive():
+                        raise RuntimeError(f"replay reader process exited with status {child.exitcode}") from None
+                    continue
+                if item[0] == "done":
+                    return
+                if item[0] == "error":
+                    raise RuntimeError(f"replay reader process failed:\n{item[1]}")
+                yield item[1], item[2], item[3]
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join(5)
+            q.close()
+            q.cancel_join_thread()
+
+    def _child(self, q: Any, after: int, upto: int, parent: int) -> None:
+        """The reader process: forked, so it must not touch the parent's pooled connections."""
+        self.engine.dispose(close=False)  # new connections of its own (SQLAlchemy's rule for forked processes)
+
+        def put(item: tuple[Any, ...]) -> None:
+            while True:
+                try:
+                    q.put(item, timeout=1.0)
+                    return
+                except queue.Full:
+                    if os.getppid() != parent:  # the parent died: nobody will read this
+                        os._exit(1)
+
+        try:
+            for new_position, count, prepared in self._inline(after, upto):
+                put(("batch", new_position, count, prepared))
+            put(("done",))
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+            put(("error", traceback.format_exc()))
+        finally:
+            q.close()
+            q.join_thread()
+
+    def _apply(self, after: int, new_position: int, prepared: list[Any]) -> None:
+        with write_conn(self.engine, durable=self.durable) as conn:
+            now = _now()
+            for proj, gen in self.members:
+                res = conn.execute(update(cp).where(cp.c.name == proj.name, cp.c.gen == gen,
+                                                    cp.c.status == self.status, cp.c.position == after)
+                                   .values(position=new_position, updated_at=now))
+                if res.rowcount != 1:
+                    raise StaleCheckpoint(f"{proj.name} gen {gen} is no longer {self.status} at {after}")
+            for (proj, gen), prep in zip(self.members, prepared):
+                if prep is not None:
+                    apply_prepared(proj, conn, gen, prep)
 
 
 # ---------------------------------------------------------------------------------------------------------------

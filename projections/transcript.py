@@ -28,6 +28,8 @@ STATEMENTS_STORED = "statements.stored"
 FACT_COLUMNS = ("statement_id", "actor_key", "entry_key", "activity_id", "verb_id", "outcome", "ts", "date",
                 "position", "duration_s", "registration", "attrs", "voided")
 ENTRY_UPDATE = [c.name for c in transcript_entries.c if c.name not in ("gen", "entry_key")]
+# (facts, voided id -> position of the first voiding, activity id -> [(position, trimmed definition)])
+Prepared = tuple[list[dict[str, Any]], dict[str, int], dict[str, list[tuple[int, dict[str, Any]]]]]
 
 
 def _trim_definition(definition: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
@@ -65,9 +67,15 @@ class TranscriptProjection(BaseProjection):
         self.vocab = Vocabulary.from_settings(settings)
 
     def handle(self, conn: Connection, gen: int, events: Sequence[RecordedEvent]) -> None:
+        self.apply(conn, gen, self.prepare(events))
+
+    def prepare(self, events: Sequence[RecordedEvent]) -> Prepared:
+        """The per-statement work, without the database (so a rebuild can do it in another process, and nothing
+        of it runs while SQLite's write lock is held): facts, voided ids and activity definitions."""
         facts: list[dict[str, Any]] = []
         voids: dict[str, int] = {}
         definitions: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        vocab = self.vocab
         for ev in events:
             if ev.type != STATEMENTS_STORED:
                 continue
@@ -76,15 +84,20 @@ class TranscriptProjection(BaseProjection):
                 if target:
                     voids.setdefault(target, ev.position)
                     continue
-                found = extract_facts(stmt, ev.position, self.vocab)
+                found = extract_facts(stmt, ev.position, vocab)
                 if not found:
                     continue
                 facts.extend(found)
                 obj = stmt.get("object") or {}
                 if isinstance(obj.get("definition"), dict) and obj.get("objectType", "Activity") == "Activity":
-                    trimmed = _trim_definition(obj["definition"], self.vocab)
+                    trimmed = _trim_definition(obj["definition"], vocab)
                     if trimmed:
                         definitions.setdefault(obj["id"], []).append((ev.position, trimmed))
+        return facts, voids, definitions
+
+    def apply(self, conn: Connection, gen: int, prepared: Prepared) -> None:
+        """Write what :meth:`prepare` found into generation ``gen``."""
+        facts, voids, definitions = prepared
         if not facts and not voids:
             return
         # Order matters only for cost, not for the result (entries are pure functions of their facts):
