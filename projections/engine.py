@@ -51,6 +51,8 @@ WINDOW_FACTOR = 4
 # most this many prepared batches in its queue.
 PREFETCH_MIN_EVENTS = 20_000
 PREFETCH_DEPTH = 2
+# SQLite rebuild transactions: WAL pages before an automatic checkpoint (4 KiB pages: ~40 MB of WAL at most).
+REBUILD_WAL_PAGES = 10_000
 
 
 @runtime_checkable
@@ -139,7 +141,7 @@ def write_conn(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
         pg = is_postgres(conn)
         if not pg:
             conn = conn.execution_options(lrs_write=True)
-        with conn.begin():
+        with _sqlite_rebuild_checkpoints(conn, enabled=not pg and not durable), conn.begin():
             if pg and not durable:
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                 # psycopg prepares a statement after 5 executions, and PostgreSQL may then switch to a generic
@@ -175,6 +177,25 @@ def apply_prepared(projection: Projection, conn: Connection, gen: int, prepared:
         projection.apply(conn, gen, prepared)  # type: ignore[attr-defined]
     else:
         projection.handle(conn, gen, prepared)
+
+
+@contextlib.contextmanager
+def _sqlite_rebuild_checkpoints(conn: Connection, enabled: bool) -> Iterator[None]:
+    """SQLite, rebuild transactions only: let the WAL grow to :data:`REBUILD_WAL_PAGES` pages before the committing
+    connection copies it back into the database (the default is 1,000 pages, which a rebuild batch exceeds, so
+    every commit checkpointed and index pages dirtied again by the next batch were written back each time).
+    Set on the raw connection around the transaction (the checkpoint runs at COMMIT) and restored afterwards, as
+    the connection goes back to the pool."""
+    if not enabled:
+        yield
+        return
+    raw: Any = conn.connection.driver_connection
+    prev = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    raw.execute(f"PRAGMA wal_autocheckpoint = {REBUILD_WAL_PAGES}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA wal_autocheckpoint = {int(prev)}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
