@@ -56,6 +56,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         # sessions idle inside a transaction after this long.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET idle_in_transaction_session_timeout = '30s'")
+            # psycopg prepares a statement after 5 executions, and PostgreSQL may then settle on a generic plan
+            # that ignores the parameters' selectivity: for "gen = $1 AND key IN (...)" on a growing read model,
+            # or an agent filter on a skewed key, that is a full scan per query (seen: 300 ms, and rebuilds that
+            # grew quadratically). Our queries are cheap to plan; plan each with its actual values.
+            cur.execute("SET plan_cache_mode = force_custom_plan")
         dbapi_conn.commit()
 
     return engine
