@@ -30,6 +30,9 @@ STATEMENTS_STREAM = "statements"
 STORED_EVENT = "statements.stored"
 # statements.seq = event position * SEQ_PER_EVENT + index in the batch; MAX_BATCH must stay below it.
 SEQ_PER_EVENT = 1 << 14
+# The newest statement stored at or before a time (ix_statements_stored is (stored, seq)).
+_LAST_SEQ_AT = (select(statements.c.seq).where(statements.c.stored <= bindparam("t"))
+                .order_by(statements.c.stored.desc(), statements.c.seq.desc()).limit(1))
 # Is a writer inside the log lock (a transaction advisory lock, lrs.db.engine), and the newest event's time.
 _LOCK_PARTS = {"classid": EVENTLOG_LOCK_KEY >> 32, "objid": EVENTLOG_LOCK_KEY & 0xFFFFFFFF}
 _WRITER_BUSY = text(
@@ -98,17 +101,20 @@ class StoredPage:
     attachment_shas: set[str] = field(default_factory=set)
 
 
+# Index rows: direct=True for the keys the plain filter matches, direct=False for every key the related_* filter
+# matches (a superset, so direct keys have both rows). Each filter is then one exact (key, direct, seq) index
+# range, read newest first, whatever the key's frequency.
 def _agent_index_rows(seq: int, stmt: dict[str, Any]) -> list[dict[str, Any]]:
     direct, related = model.referenced_agents(stmt)
     rows = [{"seq": seq, "agent_key": k, "direct": True} for k in direct]
-    rows += [{"seq": seq, "agent_key": k, "direct": False} for k in related - direct]
+    rows += [{"seq": seq, "agent_key": k, "direct": False} for k in related]
     return rows
 
 
 def _activity_index_rows(seq: int, stmt: dict[str, Any]) -> list[dict[str, Any]]:
     direct, related = model.referenced_activities(stmt)
     rows = [{"seq": seq, "activity_id": k, "direct": True} for k in direct]
-    rows += [{"seq": seq, "activity_id": k, "direct": False} for k in related - direct]
+    rows += [{"seq": seq, "activity_id": k, "direct": False} for k in related]
     return rows
 
 
@@ -289,7 +295,7 @@ class StatementStore:
             return conn.execute(q).first()
 
     def _filters(self, q: StatementQuery, target: Any) -> list[Any]:
-        """Conditions of the non-time filters on the statements table alias ``target``."""
+        """Conditions of the non-time filters on the statements table alias ``target`` (as EXISTS clauses)."""
         conds: list[Any] = []
         if q.verb:
             conds.append(target.c.verb_id == q.verb)
@@ -297,48 +303,89 @@ class StatementStore:
             conds.append(target.c.registration == q.registration)
         if q.agent:
             sa = statement_agents
-            c = [sa.c.seq == target.c.seq, sa.c.agent_key == q.agent]
-            if not q.related_agents:
-                c.append(sa.c.direct.is_(True))
-            conds.append(exists().where(*c))
+            conds.append(exists().where(sa.c.seq == target.c.seq, sa.c.agent_key == q.agent,
+                                        sa.c.direct.is_(not q.related_agents)))
         if q.activity:
             sc = statement_activities
-            c = [sc.c.seq == target.c.seq, sc.c.activity_id == q.activity]
-            if not q.related_activities:
-                c.append(sc.c.direct.is_(True))
-            conds.append(exists().where(*c))
+            conds.append(exists().where(sc.c.seq == target.c.seq, sc.c.activity_id == q.activity,
+                                        sc.c.direct.is_(not q.related_activities)))
         return conds
 
-    def _window(self, q: StatementQuery, sel: Select[Any], limit: int) -> Select[Any]:
+    def _main_select(self, q: StatementQuery) -> tuple[Select[Any], Any, bool]:
+        """The page query, driven by the most selective index: (select, seq column to range and order on, any filter).
+
+        With an agent or activity filter the query starts from that index table's (key, direct, seq) range,
+        newest first, and joins each row to its statement, so it stops after one page however common the key.
+        """
+        s = statements
+        cols = (s.c.seq, s.c.data, s.c.has_attachments)
+        source: Any = s
+        conds: list[Any] = []
+        drive = s.c.seq
+        if q.agent:
+            sa = statement_agents
+            source = source.join(sa, sa.c.seq == s.c.seq)
+            conds += [sa.c.agent_key == q.agent, sa.c.direct.is_(not q.related_agents)]
+            drive = sa.c.seq
+        if q.activity:
+            sc = statement_activities
+            source = source.join(sc, sc.c.seq == s.c.seq)
+            conds += [sc.c.activity_id == q.activity, sc.c.direct.is_(not q.related_activities)]
+            if drive is s.c.seq:
+                drive = sc.c.seq
+        if q.verb:
+            conds.append(s.c.verb_id == q.verb)
+        if q.registration:
+            conds.append(s.c.registration == q.registration)
+        return select(*cols).select_from(source).where(*conds), drive, bool(conds)
+
+    def _seq_bounds(self, conn: Connection, q: StatementQuery) -> tuple[int | None, int | None]:
+        """``since``/``until`` as a seq range: (exclusive lower, inclusive upper).
+
+        ``stored`` never decreases along ``seq`` (both follow the log, whose recorded time never goes back), so
+        "stored after T" is "seq after the last statement stored at or before T" — one index probe, after which
+        the page is an index range rather than a filter over every newer statement.
+        """
+        def last_at_or_before(t: str) -> int:
+            return int(conn.execute(_LAST_SEQ_AT, {"t": t}).scalar() or 0)
+
+        lo = last_at_or_before(q.since) if q.since else None
+        hi = last_at_or_before(q.until) if q.until else None
+        return lo, hi
+
+    def _window(self, q: StatementQuery, sel: Select[Any], limit: int, seq: Any,
+                bounds: tuple[int | None, int | None]) -> Select[Any]:
         s = statements
         sel = sel.where(s.c.voided.is_(False))
-        if q.since:
-            sel = sel.where(s.c.stored > q.since)
-        if q.until:
-            sel = sel.where(s.c.stored <= q.until)
+        lo, hi = bounds
+        if lo is not None:
+            sel = sel.where(seq > lo)
+        if hi is not None:
+            sel = sel.where(seq <= hi)
         if q.authority:
             sel = sel.where(s.c.authority_key == q.authority)
         if q.head_seq is not None:
-            sel = sel.where(s.c.seq <= q.head_seq)
+            sel = sel.where(seq <= q.head_seq)
         if q.after_seq is not None:
-            sel = sel.where(s.c.seq > q.after_seq if q.ascending else s.c.seq < q.after_seq)
-        order = s.c.seq.asc() if q.ascending else s.c.seq.desc()
-        return sel.order_by(order).limit(limit)
+            sel = sel.where(seq > q.after_seq if q.ascending else seq < q.after_seq)
+        return sel.order_by(seq.asc() if q.ascending else seq.desc()).limit(limit)
 
     def query(self, q: StatementQuery, page_limit: int) -> StoredPage:
         """One page of statements matching ``q`` plus statements that target them by StatementRef."""
         limit = min(q.limit, page_limit) if q.limit > 0 else page_limit
         s = statements
-        cols = (s.c.seq, s.c.data, s.c.has_attachments)
         with self.engine.connect() as conn:
             if q.head_seq is None:
                 q.head_seq = int(conn.execute(select(func.coalesce(func.max(s.c.seq), 0))).scalar_one())
-            conds = self._filters(q, s)
-            rows = list(conn.execute(self._window(q, select(*cols).where(*conds), limit + 1)))
-            if conds:
+            bounds = self._seq_bounds(conn, q)
+            sel, drive, filtered = self._main_select(q)
+            rows = list(conn.execute(self._window(q, sel, limit + 1, drive, bounds)))
+            if filtered:
                 ref_seqs = self._targeting(conn, q)
                 if ref_seqs:
-                    extra = conn.execute(self._window(q, select(*cols).where(s.c.seq.in_(ref_seqs)), limit + 1))
+                    extra = conn.execute(self._window(
+                        q, select(s.c.seq, s.c.data, s.c.has_attachments).where(s.c.seq.in_(ref_seqs)),
+                        limit + 1, s.c.seq, bounds))
                     merged = {r.seq: r for r in rows}
                     merged.update({r.seq: r for r in extra})
                     rows = sorted(merged.values(), key=lambda r: r.seq, reverse=not q.ascending)[:limit + 1]

@@ -31,7 +31,7 @@ statements = Table(
 )
 Index("ix_statements_verb", statements.c.verb_id, statements.c.seq)
 Index("ix_statements_registration", statements.c.registration, statements.c.seq)
-Index("ix_statements_stored", statements.c.stored)
+Index("ix_statements_stored", statements.c.stored, statements.c.seq)
 # Few statements reference others, so these two indexes are partial: nearly free to maintain on insert.
 Index("ix_statements_ref", statements.c.ref_id, postgresql_where=statements.c.ref_id.is_not(None),
       sqlite_where=statements.c.ref_id.is_not(None))
@@ -40,8 +40,9 @@ Index("ix_statements_voids", statements.c.voids, postgresql_where=statements.c.v
       sqlite_where=statements.c.voids.is_not(None))
 Index("ix_statements_authority", statements.c.authority_key, statements.c.seq)
 
-# direct=True rows answer the `agent`/`activity` filters; every row answers `related_agents`/`related_activities`.
-# Each is read through its (key, seq) index only; an index on seq alone would cost every insert and serve no query.
+# direct=True rows answer the `agent`/`activity` filters; direct=False rows (every related key, direct ones too)
+# answer `related_agents`/`related_activities`. Each filter reads one (key, direct, seq) range, newest first; an
+# index on seq alone would cost every insert and serve no query.
 statement_agents = Table(
     "statement_agents",
     metadata,
@@ -49,7 +50,7 @@ statement_agents = Table(
     Column("agent_key", String(2048), nullable=False),
     Column("direct", Boolean, nullable=False),
 )
-Index("ix_statement_agents", statement_agents.c.agent_key, statement_agents.c.seq)
+Index("ix_statement_agents", statement_agents.c.agent_key, statement_agents.c.direct, statement_agents.c.seq)
 
 statement_activities = Table(
     "statement_activities",
@@ -58,7 +59,8 @@ statement_activities = Table(
     Column("activity_id", String(2048), nullable=False),
     Column("direct", Boolean, nullable=False),
 )
-Index("ix_statement_activities", statement_activities.c.activity_id, statement_activities.c.seq)
+Index("ix_statement_activities", statement_activities.c.activity_id, statement_activities.c.direct,
+      statement_activities.c.seq)
 
 # The canonical Activity definitions built from stored statements (GET /xapi/activities).
 activities = Table(

@@ -252,3 +252,33 @@ def test_format_ids_and_canonical(client: Any, xapi_headers: dict[str, str]) -> 
     canon = client.get("/xapi/statements", query_string={"statementId": s["id"], "format": "canonical"},
                        headers={**xapi_headers, "Accept-Language": "fr"}).json
     assert canon["object"]["definition"]["name"] == {"fr": "Cours"}
+
+
+def test_since_and_until_split_at_stored_times(client: Any, xapi_headers: dict[str, str]) -> None:
+    import time
+
+    agent = {"objectType": "Agent", "mbox": f"mailto:t-{uuid.uuid4().hex[:6]}@example.org"}
+    first = [make_statement(actor=agent) for _ in range(3)]
+    post(client, xapi_headers, first)
+    time.sleep(0.01)
+    second = [make_statement(actor=agent) for _ in range(2)]
+    post(client, xapi_headers, second)
+    stored_first = get(client, xapi_headers, statementId=first[0]["id"]).json["stored"]
+    a = json.dumps(agent)
+    since = get(client, xapi_headers, agent=a, since=stored_first).json["statements"]
+    assert {s["id"] for s in since} == {s["id"] for s in second}  # since is exclusive: the whole first batch is out
+    until = get(client, xapi_headers, agent=a, until=stored_first, ascending="true").json["statements"]
+    assert [s["id"] for s in until] == [s["id"] for s in first]  # until is inclusive
+    assert get(client, xapi_headers, agent=a, since="2000-01-01T00:00:00Z", until="2000-01-02T00:00:00Z") \
+        .json["statements"] == []
+
+
+def test_related_agents_includes_the_actor_and_the_instructor(client: Any, xapi_headers: dict[str, str]) -> None:
+    coach = {"objectType": "Agent", "mbox": f"mailto:coach-{uuid.uuid4().hex[:6]}@example.org"}
+    as_actor = make_statement(actor=coach)
+    as_instructor = make_statement(context={"instructor": coach})
+    post(client, xapi_headers, [as_actor, as_instructor])
+    a = json.dumps(coach)
+    assert [s["id"] for s in get(client, xapi_headers, agent=a).json["statements"]] == [as_actor["id"]]
+    related = get(client, xapi_headers, agent=a, related_agents="true").json["statements"]
+    assert {s["id"] for s in related} == {as_actor["id"], as_instructor["id"]}
