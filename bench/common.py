@@ -405,10 +405,11 @@ def machine_info() -> dict[str, Any]:
 
 def _git_state() -> dict[str, Any]:
     def git(*a: str) -> str:
-        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        # rstrip only: porcelain lines start with a status column that may be a space.
+        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.rstrip()
 
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "lrs", "projections").splitlines()]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "product_files_uncommitted": dirty}
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "product_files_uncommitted": dirty}
 
 
 def write_json(path: Path, obj: Any) -> None:

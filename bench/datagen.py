@@ -20,8 +20,10 @@ POOL = 50_000
 
 
 def fix_demo(stmt: dict[str, Any]) -> dict[str, Any]:
-    """Work around a bug in ``lrs.demo``: "mentored" statements have an Agent object but keep
-    ``context.platform``, which xAPI allows only when the object is an Activity (the LRS rightly answers 400)."""
+    """Drop ``context.platform``/``revision`` when the object is not an Activity (xAPI allows them only then).
+
+    Early versions of ``lrs.demo`` kept them on "mentored" statements (Agent object) and the LRS rightly
+    answered 400; the generator no longer does, so this is a no-op there, kept for older checkouts."""
     obj = stmt.get("object") or {}
     if obj.get("objectType", "Activity") != "Activity":
         ctx = stmt.get("context") or {}

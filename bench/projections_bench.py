@@ -155,7 +155,7 @@ def rebuild(bench: "Bench") -> dict[str, Any]:
         log(f"{bench.kind}: lrs replay ({n:,} events)")
         r_full = bench.cli(["replay"], db, "replay", timeout=3 * 3600)
     finally:
-        db.drop()
+        bench.drop(db)
     ok = r_full["exit"] == 0
     res: dict[str, Any] = {"available": ok, "fixture": fixture, "full": r_full, "tenth": r_small}
     if ok:
@@ -208,7 +208,7 @@ def lag(bench: "Bench") -> dict[str, Any]:
         bench.sampler.unwatch("server")
         worker.stop()
         server.stop()
-        db.drop()
+        bench.drop(db)
 
 
 def _measure_lag(bench: "Bench", port: int, worker: Proc) -> dict[str, Any]:

@@ -97,6 +97,17 @@ class Bench:
             log(f"generated {n} bodies for {label} c={conc} in {time.perf_counter() - t0:.1f}s")
         return self._bodies[i]
 
+    def profile_dir(self) -> Path:
+        """Where py-spy's stacks go: bench/results/profiles, or the temp dir with --no-write."""
+        return Path(self.wd) / "profiles" if self.args.no_write else RESULTS / "profiles"
+
+    def drop(self, db: Database) -> None:
+        """Drop a database once its part is done (unless --keep: then it is left for debugging)."""
+        if self.args.keep:
+            log(f"keeping database {db.url}")
+        else:
+            db.drop()
+
     def max_requests(self, size: int) -> int:
         return {1: self.sizes.single, 100: self.sizes.batch100, 1000: self.sizes.batch1000}[size]
 
@@ -105,7 +116,7 @@ class Bench:
         if not self.args.profile or not spy.available():
             return fn(), None
         slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
-        out = RESULTS / "profiles" / f"{self.stamp}-{self.kind}-{slug}.txt"
+        out = self.profile_dir() / f"{self.stamp}-{self.kind}-{slug}.txt"
         p = spy.start(pid, out, seconds + 2)
         time.sleep(1.0)  # py-spy attaches to every process first
         try:
@@ -113,14 +124,14 @@ class Bench:
         finally:
             err = spy.stop(p, timeout=seconds + 30)
         summary = spy.summarize(out) if out.exists() else {"error": err}
-        summary["file"] = str(out.relative_to(BENCH_DIR.parent)) if out.exists() else None
+        summary["file"] = _rel(spy.compress(out)) if out.exists() else None
         return res, summary
 
     def cli(self, args: list[str], db: Database, name: str, timeout: float) -> dict[str, Any]:
         """An ``lrs`` command run to completion, with peak RSS, CPU, and a py-spy profile if --profile."""
         spy_proc: list[Any] = []
         slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
-        out = RESULTS / "profiles" / f"{self.stamp}-{self.kind}-{slug}.txt"
+        out = self.profile_dir() / f"{self.stamp}-{self.kind}-{slug}.txt"
 
         def attach(pid: int) -> None:
             if self.args.profile and spy.available():
@@ -133,7 +144,7 @@ class Bench:
             spy.stop(spy_proc[0], timeout=30)
             if out.exists():
                 self.profiles[f"lrs {' '.join(args)}"] = {**spy.summarize(out),
-                                                          "file": str(out.relative_to(BENCH_DIR.parent))}
+                                                          "file": _rel(spy.compress(out))}
         return r
 
     def measured(self, name: str, pid: int | None, seconds: float,
@@ -202,7 +213,7 @@ class Bench:
             self.sampler.unwatch("server")
             server.stop()
         self.notes.append(f"ingest database after the ingest phases: {_mib(db.size_bytes())} MiB")
-        db.drop()
+        self.drop(db)
 
     def baselines(self) -> None:
         s = self.sizes
@@ -235,7 +246,7 @@ class Bench:
             prepared["engine"].dispose()
             self.row("raw insert (SQLAlchemy Core)", f"insert batch of {size}" if size > 1 else "insert 1 statement",
                      1, res, batch_size=size, **extra)
-            db.drop()
+            self.drop(db)
 
     def ratios(self) -> None:
         """Ingest as a fraction of the empty endpoint (same bodies, same concurrency) and of the raw insert."""
@@ -288,8 +299,15 @@ class Bench:
             if server is not None:
                 self.sampler.unwatch("server")
                 server.stop()
-        db.drop()
+        self.drop(db)
         return info
+
+
+def _rel(p: Path) -> str:
+    try:
+        return str(p.relative_to(BENCH_DIR.parent))
+    except ValueError:
+        return str(p)
 
 
 def _mib(b: int | None) -> float | None:

@@ -6,7 +6,7 @@ is where much of a request's time goes. The summary keeps only samples inside a 
 Flask/werkzeug or the product, or the empty app), so a worker's idle threads waiting for connections do not
 drown the rest, and reports the top frames by self time and by inclusive time.
 
-    python bench/spyprof.py summarize bench/results/profiles/<file>.txt
+    python bench/spyprof.py summarize bench/results/profiles/<file>.txt.gz
 """
 from __future__ import annotations
 
@@ -62,14 +62,32 @@ def _short(frame: str) -> str:
     return f"{name} ({path})"
 
 
+def compress(path: Path) -> Path:
+    """Gzip a collapsed-stack file in place (they are large and compress ~25x); returns the new path."""
+    import gzip
+
+    gz = path.with_name(path.name + ".gz")
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    path.unlink()
+    return gz
+
+
+def _read(path: Path) -> str:
+    if path.name.endswith(".gz"):
+        import gzip
+
+        return gzip.decompress(path.read_bytes()).decode(errors="replace")
+    return path.read_text(errors="replace")
+
+
 def summarize(path: Path, top: int = 15) -> dict[str, Any]:
-    """Top frames by self and inclusive share of the in-request samples of a collapsed-stack file."""
+    """Top frames by self and inclusive share of the in-request samples of a collapsed-stack file (or .gz)."""
     self_c: Counter[str] = Counter()
     incl: Counter[str] = Counter()
     lines: Counter[str] = Counter()
     waits: Counter[str] = Counter()
     total = kept = 0
-    for line in path.read_text(errors="replace").splitlines():
+    for line in _read(path).splitlines():
         stack, _, n = line.rpartition(" ")
         if not n.isdigit():
             continue
