@@ -406,9 +406,11 @@ class StatementStore:
         frontier_q = (select(s.c.seq, s.c.statement_id)
                       .join(target, target.c.statement_id == s.c.ref_id)
                       .where(s.c.ref_id.is_not(None), *self._filters(q, target)))
-        if q.head_seq is not None:
-            frontier_q = frontier_q.where(s.c.seq <= q.head_seq)
-        found: dict[int, str] = {r.seq: r.statement_id for r in conn.execute(frontier_q)}
+        # The head bound is applied here rather than in SQL: "seq <= head" would tempt SQLite into a primary-key
+        # range over nearly the whole table instead of the small partial index on ref_id.
+        head = q.head_seq
+        found: dict[int, str] = {r.seq: r.statement_id for r in conn.execute(frontier_q)
+                                 if head is None or r.seq <= head}
         frontier = list(found.values())
         for _ in range(50):  # a chain of references cannot be deeper than this in practice
             if not frontier:
