@@ -4,9 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,16 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.builders import make_statement
+from tests.e2e.live import lrs_executable
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-
-
-def lrs_executable() -> str:
-    """The ``lrs`` script installed beside the running interpreter (the venv's), else the one on PATH."""
-    beside = Path(sys.executable).parent / "lrs"
-    found = str(beside) if beside.exists() else shutil.which("lrs")
-    assert found, "the lrs console script is not installed (pip install -e .)"
-    return found
 
 
 def lrs_env(db_url: str, **extra: str) -> dict[str, str]:
