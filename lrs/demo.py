@@ -53,6 +53,9 @@ ACTIVITIES: list[tuple[str, str, str, list[str], int]] = [
      "http://adlnet.gov/expapi/activities/meeting", ["registered", "attended"], 360),
 ]
 
+# Legal mandates among the demo activities (suicide prevention 79-2,146; seizure 92 NAC 59; OSHA BBP).
+MANDATED = {"pd/suicide-prevention", "pd/seizure-safe-schools", "pd/bloodborne-pathogens"}
+
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jada", "Kofi", "Lena", "Marco",
          "Nia", "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tara"]
 LAST = ["Alvarez", "Brooks", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Khan",
@@ -117,6 +120,9 @@ def generate_statements(n: int, *, people: int = 40, seed: int = 7,
                         "platform": "district-lms",
                         "contextActivities": {"grouping": [{"id": f"{DISTRICT}/pd/program/{ts.year}"}]}},
         }
+        if suffix in MANDATED:
+            # Trainings the law requires are tagged so, which the transcript classifies as training.
+            stmt["context"]["extensions"] = {"http://id.tincanapi.com/extension/tags": ["legal-requirement"]}
         if verb in ("attended", "completed", "passed", "failed", "terminated", "mentored"):
             stmt["result"] = {"duration": _duration(minutes + rng.randrange(-10, 11)), "completion": True}
         if verb in ("passed", "failed"):
