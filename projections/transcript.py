@@ -11,7 +11,7 @@ roster change) needs no transcript rewrite, the read side joins ``person_identif
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -117,12 +117,7 @@ class TranscriptProjection(BaseProjection):
         """Fold new definitions in; returns entries of *other* statements whose activity changed."""
         if not definitions:
             return set()
-        ta = transcript_activities
-        known: dict[str, dict[str, Any]] = {}
-        for ids in chunks(definitions):
-            for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
-                                  .where(ta.c.gen == gen, ta.c.activity_id.in_(ids))):
-                known[r.activity_id] = orjson.loads(r.definition)
+        known = _load_definitions(conn, gen, definitions)
         rows, changed = [], []
         for aid, defs in definitions.items():
             merged, changed_at = known.get(aid), None
@@ -135,7 +130,7 @@ class TranscriptProjection(BaseProjection):
                 rows.append({"gen": gen, "activity_id": aid, "definition": dumps(merged), "position": changed_at})
                 if aid in known:
                     changed.append(aid)
-        upsert(conn, ta, rows, ["gen", "activity_id"], ["definition", "position"])
+        upsert(conn, transcript_activities, rows, ["gen", "activity_id"], ["definition", "position"])
         touched: set[str] = set()
         te = transcript_entries
         for ids in chunks(changed):
@@ -199,13 +194,8 @@ class TranscriptProjection(BaseProjection):
             # A fact already stored (the same event applied again) is not counted twice.
             if not any(g["statement_id"] == f["statement_id"] and g["actor_key"] == f["actor_key"] for g in fs):
                 fs.append(f)
-        ta, te = transcript_activities, transcript_entries
-        activity_ids = {fs[0]["activity_id"] for fs in by_entry.values() if fs}
-        defs: dict[str, dict[str, Any]] = {}
-        for chunk in chunks(activity_ids):
-            for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
-                                  .where(ta.c.gen == gen, ta.c.activity_id.in_(chunk))):
-                defs[r.activity_id] = orjson.loads(r.definition)
+        te = transcript_entries
+        defs = _load_definitions(conn, gen, {fs[0]["activity_id"] for fs in by_entry.values() if fs})
         rows, gone = [], []
         for key in touched:
             entry_facts = by_entry.get(key)
@@ -219,3 +209,14 @@ class TranscriptProjection(BaseProjection):
         for chunk in chunks(gone):
             conn.execute(delete(te).where(te.c.gen == gen, te.c.entry_key.in_(chunk)))
         upsert(conn, te, rows, ["gen", "entry_key"], ENTRY_UPDATE)
+
+
+def _load_definitions(conn: Connection, gen: int, activity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The generation's merged definitions of ``activity_ids`` that it knows."""
+    ta = transcript_activities
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(activity_ids):
+        for r in conn.execute(select(ta.c.activity_id, ta.c.definition)
+                              .where(ta.c.gen == gen, ta.c.activity_id.in_(chunk))):
+            out[r.activity_id] = orjson.loads(r.definition)
+    return out
