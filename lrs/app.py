@@ -21,6 +21,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lrs.auth import Authenticator
     from lrs.db import make_engine, metadata
     from lrs.eventlog.store import EventStore
+    from lrs.store.group_commit import GroupCommitter
+    from lrs.store.statements import StatementStore, cursor_signer
 
     settings = load_settings(os.environ, config)
     app = Flask(__name__)
@@ -34,7 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     metadata.create_all(engine)
     store = EventStore(engine)
     auth = Authenticator(engine, store, settings.get("SECRET_KEY"))
-    services = Services(engine=engine, store=store, auth=auth, settings=settings)
+    statements = StatementStore(engine, store)
+    services = Services(engine=engine, store=store, auth=auth, settings=settings, statements=statements,
+                        committer=GroupCommitter(statements), cursors=cursor_signer(auth.secret_key))
     app.extensions["lrs"] = services
     if settings.get("API_KEY") and settings.get("API_SECRET"):
         auth.create_credential("default", ["all"], key=str(settings["API_KEY"]), secret=str(settings["API_SECRET"]))

@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
 from lrs.auth import Authenticator
 from lrs.eventlog.store import EventStore
+from lrs.store.group_commit import GroupCommitter
+from lrs.store.statements import StatementStore
 
 
 @dataclass
@@ -19,6 +22,9 @@ class Services:
     store: EventStore
     auth: Authenticator
     settings: dict[str, Any]
+    statements: StatementStore
+    committer: GroupCommitter
+    cursors: URLSafeSerializer
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, request
 from lrs.api.context import lrs_services
 from lrs.api.multipart import build_multipart, parse_multipart
 from lrs.api.xrequest import XRequest, begin
-from lrs.store.group_commit import GroupCommitter
 from lrs.store.statements import AttachmentPart, SaveRequest, StatementQuery, StatementStore
 from lrs.xapi.batch import prepare_batch, sha_matches
 from lrs.xapi import model
 from lrs.xapi.errors import BadRequest, NotFound, XAPIError
+from lrs.xapi.limits import MAX_CONTENT_TYPE
 from lrs.xapi.validation import validate_agent, validate_uuid
 
 bp = Blueprint("statements", __name__)
@@ -25,25 +25,12 @@ SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 
 
 def statement_store() -> StatementStore:
-    """The app's statement store (created on first use)."""
-    svc = lrs_services()
-    st = svc.extra.get("statements")
-    if st is None:
-        st = svc.extra["statements"] = StatementStore(svc.engine, svc.store)
-    return st
-
-
-def committer() -> GroupCommitter:
-    """The app's group committer: concurrent writes of this process share transactions."""
-    svc = lrs_services()
-    gc = svc.extra.get("committer")
-    if gc is None:
-        gc = svc.extra["committer"] = GroupCommitter(statement_store())
-    return gc
+    """The app's statement store."""
+    return lrs_services().statements
 
 
 def _save(xr: XRequest, prepared: list[dict[str, Any]], parts: dict[str, AttachmentPart]) -> list[str]:
-    return committer().save(SaveRequest(prepared, parts, xr.principal_.key, _can_define(xr)))
+    return lrs_services().committer.save(SaveRequest(prepared, parts, xr.principal_.key, _can_define(xr)))
 
 
 def _json(obj: Any, status: int = 200) -> Response:
@@ -81,8 +68,9 @@ def statements_more(token: str) -> Response:
     """The next page of a list, from the cursor a previous page handed out."""
     xr = begin()
     _require_read(xr)
-    q = StatementQuery.from_token(token)
-    q.authority = _mine(xr) if q.authority is None else q.authority
+    q = StatementQuery.from_token(token, lrs_services().cursors)
+    # The reader's own restriction, re-applied on every page: never the one the cursor was made under.
+    q.authority = _mine(xr)
     fmt = request.args.get("format", "exact")
     attachments = request.args.get("attachments", "false") == "true"
     return _list_response(xr, q, fmt, attachments)
@@ -112,7 +100,11 @@ def _read_statements_body(xr: XRequest) -> tuple[Any, dict[str, AttachmentPart]]
                 raise BadRequest("attachment parts must use Content-Transfer-Encoding: binary")
             if not sha_matches(sha, p.body):
                 raise BadRequest(f"attachment part {sha}: its X-Experience-API-Hash does not match its content")
-            found[sha] = AttachmentPart(sha, p.headers.get("Content-Type", "application/octet-stream"), p.body)
+            part_type = p.headers.get("Content-Type", "application/octet-stream")
+            if len(part_type) > MAX_CONTENT_TYPE or "\x00" in part_type:
+                raise BadRequest(f"attachment part {sha}: its Content-Type is longer than {MAX_CONTENT_TYPE} "
+                                 "characters or contains a NUL character")
+            found[sha] = AttachmentPart(sha, part_type, p.body)
         return body, found
     if ctype not in ("application/json", "") and not ctype.endswith("+json"):
         raise BadRequest(f"statements must be sent as application/json or multipart/mixed, not {ctype!r}")
@@ -258,7 +250,7 @@ def _list_response(xr: XRequest, q: StatementQuery, fmt: str, attachments: bool)
     stmts = _format([orjson.loads(r.data) for r in page.rows], fmt, xr)
     more = ""
     if page.more is not None:
-        more = "/xapi/statements/more/" + page.more.to_token()
+        more = "/xapi/statements/more/" + page.more.to_token(lrs_services().cursors)
         extras = [f"format={fmt}"] if fmt != "exact" else []
         if attachments:
             extras.append("attachments=true")

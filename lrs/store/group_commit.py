@@ -8,11 +8,14 @@ others their results. A lone request commits in its own thread, with no hand-off
 """
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import Future
 
 from lrs.store.statements import SaveRequest, StatementStore
 from lrs.xapi.errors import XAPIError
+
+log = logging.getLogger("lrs.store")
 
 # A group stops growing past this many statements, so one transaction (and the lock) stays short.
 MAX_GROUP_STATEMENTS = 2000
@@ -68,12 +71,34 @@ class GroupCommitter:
             return
         try:
             results = self.store.save_group([req for req, _ in group])
-        except BaseException as e:  # the transaction failed: every request in it failed
-            for _, fut in group:
-                fut.set_exception(e)
+        except BaseException as e:
+            if len(group) == 1:
+                group[0][1].set_exception(e)
+                return
+            # The shared transaction failed and rolled back, so nothing of the group is stored. Validation is
+            # meant to catch everything a client can get wrong before a request joins a group; if something
+            # still fails, it must fail its own request only (issue 9, defect 2): store each request again in
+            # a transaction of its own. Only the one that fails alone gets an error; a database outage fails
+            # each of them on its own retry, as it would have without grouping.
+            log.warning("group commit of %d requests failed (%s: %s); storing them one by one",
+                        len(group), type(e).__name__, e)
+            for req, fut in group:
+                self._save_alone(req, fut)
             return
         for (_, fut), res in zip(group, results):
-            if isinstance(res, XAPIError):
-                fut.set_exception(res)
-            else:
-                fut.set_result(res)
+            _settle(fut, res)
+
+    def _save_alone(self, req: SaveRequest, fut: Future[list[str]]) -> None:
+        try:
+            res = self.store.save_group([req])[0]
+        except BaseException as e:  # noqa: BLE001 - handed to the request's own thread, which raises it
+            fut.set_exception(e)
+            return
+        _settle(fut, res)
+
+
+def _settle(fut: Future[list[str]], res: list[str] | XAPIError) -> None:
+    if isinstance(res, XAPIError):
+        fut.set_exception(res)
+    else:
+        fut.set_result(res)

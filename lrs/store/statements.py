@@ -7,13 +7,13 @@ against what is stored, stamp ``stored``, serialise and insert.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, null, select, text, union_all, update
 from sqlalchemy.sql import Select
 
@@ -76,20 +76,45 @@ class StatementQuery:
     after_seq: int | None = None  # cursor: exclusive bound in the direction of travel
     head_seq: int | None = None  # newest seq visible when the first page was read (stable paging)
 
-    def to_token(self) -> str:
-        """Opaque cursor text for a ``more`` link."""
-        raw = orjson.dumps({k: v for k, v in self.__dict__.items() if v not in (None, False)})
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    def to_token(self, signer: URLSafeSerializer) -> str:
+        """The cursor text of a ``more`` link: the query, signed (opaque to clients, and tamper-proof)."""
+        return signer.dumps({k: v for k, v in self.__dict__.items() if v not in (None, False)})
 
     @classmethod
-    def from_token(cls, token: str) -> "StatementQuery":
-        """Parse a cursor made by :meth:`to_token`; 400 if it is not one."""
+    def from_token(cls, token: str, signer: URLSafeSerializer) -> "StatementQuery":
+        """The query a :meth:`to_token` cursor carries; 400 if it was not made by this LRS or is malformed.
+
+        The signature is what makes the cursor safe to hand out: its fields (filters, paging bounds, the
+        ``authority`` restriction) were chosen by this server, so a client cannot widen them. The caller still
+        re-applies the reader's own restrictions on every page (a cursor may be passed to another credential).
+        The types are checked anyway, so a cursor from another version of this code is a 400 too, never a 500.
+        """
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            data = orjson.loads(raw)
-            return cls(**data)
-        except (ValueError, TypeError, orjson.JSONDecodeError):
-            raise BadRequest("the 'more' cursor is not valid") from None
+            data = signer.loads(token)
+        except BadData:
+            raise BadRequest("the 'more' cursor is not one this LRS handed out (or it was altered)") from None
+        if not isinstance(data, dict) or set(data) - _CURSOR_FIELDS.keys():
+            raise BadRequest("the 'more' cursor is not valid")
+        for k, v in data.items():
+            want = _CURSOR_FIELDS[k]
+            if v is not None and (type(v) is not want):  # bool is not accepted for int, nor int for bool
+                raise BadRequest("the 'more' cursor is not valid")
+        return cls(**data)
+
+
+# Field -> the JSON type a cursor must give it (None is accepted for every field).
+_CURSOR_FIELDS: dict[str, type] = {
+    "agent": str, "verb": str, "activity": str, "registration": str, "related_activities": bool,
+    "related_agents": bool, "since": str, "until": str, "limit": int, "ascending": bool, "authority": str,
+    "after_seq": int, "head_seq": int,
+}
+
+
+def cursor_signer(secret_key: str) -> URLSafeSerializer:
+    """The signer of ``more`` cursors (HMAC-SHA256 via itsdangerous, under a salt of its own so that no other
+    signed value of this LRS is ever accepted as a cursor)."""
+    return URLSafeSerializer(secret_key, salt="lrs.statements.more",
+                             signer_kwargs={"digest_method": hashlib.sha256})
 
 
 @dataclass

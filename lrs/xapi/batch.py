@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from lrs.xapi import model
 from lrs.xapi.errors import BadRequest, XAPIError
+from lrs.xapi.limits import check_storable
 from lrs.xapi.validation import validate_statement
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
@@ -52,6 +53,7 @@ def prepare_batch(raw: list[Any], parts: Mapping[str, HasContent], *, version: s
     for i, stmt in enumerate(raw):
         path = "statement" if single else f"statement[{i}]"
         validate_statement(stmt, version=version, path=path)
+        check_storable(stmt, path)
         sid = stmt.get("id")
         if sid is not None:
             sid = sid.lower()

@@ -1,0 +1,195 @@
+"""One client's bad statement never fails another client's write (issue 9, defect 2).
+
+Group commit stores concurrent requests in one transaction. Everything a client can get wrong must be refused in
+validation, before a request joins a group (nesting depth, identifier lengths, NUL characters), and a failure inside
+a group must fail only its own request.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from lrs.store.group_commit import GroupCommitter
+from lrs.store.statements import SaveRequest
+from lrs.store.tables import statements
+from lrs.xapi.limits import MAX_DEPTH, MAX_KEY_BYTES
+from tests.builders import make_activity, make_agent, make_statement
+
+EXT = "http://example.org/ext/deep"
+
+
+def nested(depth: int) -> Any:
+    v: Any = 1
+    for _ in range(depth):
+        v = {"a": v}
+    return v
+
+
+def post(client: Any, headers: dict[str, str], body: Any) -> Any:
+    return client.post("/xapi/statements", data=json.dumps(body), headers={**headers, "Content-Type": "application/json"})
+
+
+def hostile_statements() -> list[tuple[str, dict[str, Any], str]]:
+    """(what, statement, a word the 400's message must contain)."""
+    long_iri = "http://example.org/" + "x" * MAX_KEY_BYTES
+    wide_iri = "http://example.org/" + "é" * (MAX_KEY_BYTES // 2)  # under 2,048 characters, over 2,000 bytes
+    return [
+        ("extensions nested 255 deep", make_statement(context={"extensions": {EXT: nested(255)}}), "nests deeper"),
+        ("a result extension nested past the limit", make_statement(result={"extensions": {EXT: nested(MAX_DEPTH)}}),
+         "nests deeper"),
+        ("an activity IRI over the limit", make_statement(object=make_activity(long_iri)), "bytes long"),
+        ("a multi-byte IRI over the byte limit", make_statement(object=make_activity(wide_iri)), "bytes long"),
+        ("a verb IRI over the limit", make_statement(verb={"id": long_iri}), "bytes long"),
+        ("a parent activity over the limit",
+         make_statement(context={"contextActivities": {"parent": [{"id": long_iri}]}}), "bytes long"),
+        ("an account name over the limit",
+         make_statement(actor=make_agent("account", account={"homePage": "http://lms.example.org",
+                                                             "name": "n" * MAX_KEY_BYTES})), "bytes long"),
+        ("a NUL in a name", make_statement(actor=make_agent(name="bad\x00name")), "NUL"),
+        ("a NUL in an extension value", make_statement(context={"extensions": {EXT: "a\x00b"}}), "NUL"),
+        ("a NUL in an extension key", make_statement(context={"extensions": {EXT + "\x00": 1}}), None),
+    ]
+
+
+@pytest.mark.parametrize("what,stmt,word", hostile_statements(), ids=[h[0] for h in hostile_statements()])
+def test_unstorable_statements_are_refused_in_validation(client: Any, xapi_headers: dict[str, str], what: str,
+                                                         stmt: dict[str, Any], word: str | None) -> None:
+    r = post(client, xapi_headers, stmt)
+    assert r.status_code == 400, (what, r.get_data(as_text=True)[:300])
+    msg = r.json["error"]["message"]
+    assert msg.startswith("statement"), msg
+    if word:
+        assert word in msg, msg
+
+
+def test_deep_but_storable_extension_is_kept(client: Any, xapi_headers: dict[str, str]) -> None:
+    s = make_statement(context={"extensions": {EXT: nested(MAX_DEPTH - 8)}})
+    assert post(client, xapi_headers, s).status_code == 200
+    got = client.get("/xapi/statements", query_string={"statementId": s["id"]}, headers=xapi_headers).json
+    assert got["context"]["extensions"][EXT] == nested(MAX_DEPTH - 8)
+
+
+def test_attachment_part_with_an_oversized_content_type_is_400(client: Any, xapi_headers: dict[str, str]) -> None:
+    content = b"here is a simple attachment"
+    import hashlib
+
+    sha = hashlib.sha256(content).hexdigest()
+    s = make_statement(attachments=[{"usageType": "http://example.org/u", "display": {"en-US": "a"},
+                                     "contentType": "text/plain", "length": len(content), "sha2": sha}])
+    boundary = "xyzzy"
+    body = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(s)}\r\n"
+            f"--{boundary}\r\nContent-Type: text/plain; x={'y' * 300}\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {sha}\r\n\r\n").encode() + content + f"\r\n--{boundary}--".encode()
+    r = client.post("/xapi/statements", data=body,
+                    headers={**xapi_headers, "Content-Type": f"multipart/mixed; boundary={boundary}"})
+    assert r.status_code == 400 and "Content-Type" in r.json["error"]["message"]
+
+
+# --- a failure inside a group fails its own request only ------------------------------------------------------
+
+class _Store:
+    """A stand-in StatementStore whose transaction fails whenever the poisoned request is in it."""
+
+    def __init__(self) -> None:
+        self.groups: list[int] = []
+
+    def save_group(self, reqs: list[SaveRequest]) -> list[Any]:
+        self.groups.append(len(reqs))
+        if any(r.authority_key == "poison" for r in reqs):
+            raise RuntimeError("the database refused the poisoned row")
+        return [[s["id"] for s in r.prepared] for r in reqs]
+
+
+def _grouped(committer: GroupCommitter, reqs: list[SaveRequest]) -> list[Any]:
+    """Run ``reqs`` through ``committer`` from one thread each, all queued before any leads (one group)."""
+    out: list[Any] = [None] * len(reqs)
+    committer._leader.acquire()  # hold leadership until every request is queued
+
+    def run(i: int) -> None:
+        try:
+            out[i] = committer.save(reqs[i])
+        except Exception as e:  # noqa: BLE001 - the outcome under test
+            out[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(reqs))]
+    for t in threads:
+        t.start()
+    while len(committer._pending) < len(reqs):
+        threading.Event().wait(0.001)
+    committer._leader.release()
+    for t in threads:
+        t.join(10)
+    return out
+
+
+def test_a_failing_request_in_a_group_fails_alone() -> None:
+    store = _Store()
+    committer = GroupCommitter(store)  # type: ignore[arg-type]
+    reqs = [SaveRequest([{"id": f"id-{i}"}], {}, "poison" if i == 2 else f"honest-{i}") for i in range(5)]
+    out = _grouped(committer, reqs)
+    assert store.groups[0] == 5  # they really were one group first
+    assert isinstance(out[2], RuntimeError)
+    assert [out[i] for i in (0, 1, 3, 4)] == [["id-0"], ["id-1"], ["id-3"], ["id-4"]]
+
+
+def test_a_real_transaction_failure_is_isolated(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the real store: a row that makes the shared transaction fail (simulated: a bug or a limit that
+    validation missed) leaves the other requests of its group stored."""
+    svc = app.extensions["lrs"]
+    original = svc.statements._write_rows
+
+    def failing(conn: Any, batches: Any, late_voided: Any) -> None:
+        if any(key == "poison" for _, _, key in batches):
+            raise ValueError("row refused by the database")
+        original(conn, batches, late_voided)
+
+    monkeypatch.setattr(svc.statements, "_write_rows", failing)
+    from lrs.xapi.batch import prepare_batch
+
+    auth = {"objectType": "Agent", "account": {"homePage": "http://lrs.test/credentials", "name": "x"}}
+    reqs = [SaveRequest(prepare_batch([make_statement()], {}, version="1.0.3", authority=auth), {},
+                        "poison" if i == 1 else "test-key") for i in range(4)]
+    out = _grouped(svc.committer, reqs)
+    assert isinstance(out[1], ValueError)
+    stored = {i for i in (0, 2, 3)}
+    assert all(isinstance(out[i], list) for i in stored)
+    with svc.engine.connect() as conn:
+        ids = set(conn.execute(select(statements.c.statement_id)).scalars())
+    assert ids == {reqs[i].prepared[0]["id"] for i in stored}
+
+
+def test_honest_writers_see_no_error_beside_a_hostile_one(app: Any, xapi_headers: dict[str, str]) -> None:
+    """Six honest writers and one hostile client at once, through HTTP: every honest write is stored."""
+    honest_results: list[int] = []
+    hostile_results: list[int] = []
+    lock = threading.Lock()
+    bad = [s for _, s, _ in hostile_statements()]
+
+    def honest(n: int) -> None:
+        c = app.test_client()
+        for _ in range(n):
+            r = post(c, xapi_headers, [make_statement(), make_statement()])
+            with lock:
+                honest_results.append(r.status_code)
+
+    def hostile(rounds: int) -> None:
+        c = app.test_client()
+        for i in range(rounds):
+            r = post(c, xapi_headers, bad[i % len(bad)])
+            with lock:
+                hostile_results.append(r.status_code)
+
+    threads = [threading.Thread(target=honest, args=(15,)) for _ in range(6)]
+    threads.append(threading.Thread(target=hostile, args=(40,)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert honest_results == [200] * 90
+    assert set(hostile_results) == {400}
+    with app.extensions["lrs"].engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(statements)).scalar_one() == 180
