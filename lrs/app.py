@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lrs.api.errors import register_error_handlers
     from lrs.api.xrequest import add_version_header
     from lrs.auth import Authenticator
+    from lrs.credentials import CredentialStore
     from lrs.db import make_engine, metadata
     from lrs.eventlog.store import EventStore
     from lrs.store.group_commit import GroupCommitter
@@ -35,13 +36,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _load_table_modules()
     metadata.create_all(engine)
     store = EventStore(engine)
-    auth = Authenticator(engine, store, settings.get("SECRET_KEY"))
+    auth = Authenticator(engine, CredentialStore(engine, store, int(settings["SCRYPT_N"])), settings.get("SECRET_KEY"))
     statements = StatementStore(engine, store)
     services = Services(engine=engine, store=store, auth=auth, settings=settings, statements=statements,
                         committer=GroupCommitter(statements), cursors=cursor_signer(auth.secret_key))
     app.extensions["lrs"] = services
     if settings.get("API_KEY") and settings.get("API_SECRET"):
-        auth.create_credential("default", ["all"], key=str(settings["API_KEY"]), secret=str(settings["API_SECRET"]))
+        outcome = auth.credentials.ensure("default", ["all"], key=str(settings["API_KEY"]),
+                                          secret=str(settings["API_SECRET"]))
+        if outcome == "revoked":
+            app.logger.warning("LRS_API_KEY names a revoked credential; it stays revoked")
 
     register_error_handlers(app)
     _register_blueprints(app)
@@ -71,10 +75,11 @@ def _load_table_modules() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lrs.api import about, tokens
+    from lrs.api import about, credentials, tokens
 
     app.register_blueprint(about.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(credentials.bp)
     for name in ("lrs.api.statements", "lrs.api.documents", "lrs.api.activities_agents", "lrs.api.reporting"):
         try:
             mod = __import__(name, fromlist=["bp"])

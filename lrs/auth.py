@@ -1,49 +1,41 @@
-"""Credentials, scopes and the authority a credential stamps on statements.
+"""Authentication: who is calling (HTTP Basic with a credential, or a bearer JWT), and with which scopes.
 
-Secrets are stored as scrypt hashes. Verifying scrypt costs milliseconds, which would cap single-statement
-ingest, so a successful check is remembered in-process under a SHA-256 of key and secret (never the secret).
+Every request reads the caller's credential row (one primary-key lookup), so a revocation, a rotation or a change of
+scopes made by any process takes effect on the next request everywhere. What is cached is only the expensive part:
+that a given secret verifies against a given stored scrypt hash. The cache is keyed by a SHA-256 of (key, secret,
+stored hash), never the secret, so a rotated credential (a new hash) can never match an entry made for the old one.
+
+Tokens carry the credential version they were issued under (claim ``cv``); a token is refused once its credential
+is revoked, rotated or deleted.
+
+Unknown keys cost the same scrypt as wrong secrets (a check against a dummy hash): keys are public, they appear in
+every statement's ``authority``, and a faster answer for an unknown key would tell an attacker which keys exist.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
-import hmac
-import os
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select
 
-from lrs.eventlog.store import EventStore, NewEvent, format_time, utc_now
-from lrs.store.tables import credentials, settings
+from lrs.credentials import (ALL_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore, check_secret,
+                             hash_secret)
+from lrs.eventlog.store import utc_now
+from lrs.store.tables import settings
 from lrs.xapi.errors import Forbidden, Unauthorized
 
-XAPI_SCOPES = frozenset({"statements/write", "statements/read", "statements/read/mine", "all/read", "all",
-                         "state", "define", "profile"})
-REPORT_SCOPES = frozenset({"reports/read", "reports/read/mine", "admin"})
-ALL_SCOPES = XAPI_SCOPES | REPORT_SCOPES
+__all__ = ["ALL_SCOPES", "REPORT_SCOPES", "XAPI_SCOPES", "Authenticator", "Principal"]
+
 JWT_ALGORITHM = "HS256"
-
-
-def hash_secret(secret: str) -> str:
-    """scrypt with a random salt, as ``scrypt$salt$hash`` (hex)."""
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_secret(secret: str, stored: str) -> bool:
-    """Constant-time check of ``secret`` against a :func:`hash_secret` value."""
-    try:
-        _, salt, digest = stored.split("$")
-        got = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=2 ** 14, r=8, p=1, dklen=32)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got.hex(), digest)
+#: Verified (key, secret, hash) triples remembered per process.
+MEMO_SIZE = 10_000
 
 
 @dataclass
@@ -81,14 +73,24 @@ class Principal:
 
 
 class Authenticator:
-    """Looks up credentials and JWTs; creates credentials (recording each creation in the log)."""
+    """Authenticates requests against the credential store and issues the LRS's own bearer tokens."""
 
-    def __init__(self, engine: Engine, store: EventStore, secret_key: str | None = None) -> None:
+    def __init__(self, engine: Engine, credentials: CredentialStore, secret_key: str | None = None) -> None:
         self.engine = engine
-        self.store = store
-        self._verified: dict[str, Principal] = {}
+        self.credentials = credentials
+        self._verified: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._dummy_hash: str | None = None
         self.secret_key = secret_key or self._stored_secret_key()
+
+    # -- credentials (kept here for callers that hold the authenticator) -----------------------------------
+
+    def create_credential(self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None,
+                          person: str | None = None, *, rotate: bool = False) -> tuple[str, str]:
+        """See :meth:`lrs.credentials.CredentialStore.create`."""
+        return self.credentials.create(name, scopes, key=key, secret=secret, person=person, rotate=rotate)
+
+    # -- signing key -------------------------------------------------------------------------------------------
 
     def _stored_secret_key(self) -> str:
         with self.engine.begin() as conn:
@@ -104,32 +106,7 @@ class Authenticator:
         with self.engine.connect() as conn:
             return str(conn.execute(select(settings.c.value).where(settings.c.name == "secret_key")).scalar_one())
 
-    def create_credential(self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None,
-                          person: str | None = None) -> tuple[str, str]:
-        """Create a credential; returns (key, secret). An existing key with the same secret is left as is."""
-        bad = [s for s in scopes if s not in ALL_SCOPES]
-        if bad:
-            raise ValueError(f"unknown scopes: {', '.join(bad)}")
-        key = key or secrets.token_hex(10)
-        secret = secret or secrets.token_urlsafe(24)
-        with self.store.write() as tx:
-            row = tx.conn.execute(select(credentials).where(credentials.c.key == key)).first()
-            if row is not None:
-                if check_secret(secret, row.secret_hash):
-                    return key, secret
-                tx.conn.execute(update(credentials).where(credentials.c.key == key)
-                                .values(secret_hash=hash_secret(secret), scopes=" ".join(scopes), name=name))
-                tx.append([NewEvent("credential.rotated", f"credential:{key}",
-                                    {"key": key, "name": name, "scopes": scopes})])
-                self._verified.clear()
-                return key, secret
-            tx.conn.execute(insert(credentials).values(
-                key=key, secret_hash=hash_secret(secret), name=name, scopes=" ".join(scopes), person=person,
-                created=format_time(utc_now()), revoked=False))
-            # The event records who can write, never the secret or its hash.
-            tx.append([NewEvent("credential.created", f"credential:{key}",
-                                {"key": key, "name": name, "scopes": scopes, "person": person})])
-        return key, secret
+    # -- Basic -------------------------------------------------------------------------------------------------
 
     def basic(self, header: str) -> Principal:
         """Authenticate an ``Authorization: Basic`` header value."""
@@ -138,41 +115,71 @@ class Authenticator:
             key, secret = raw.split(":", 1)
         except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
             raise Unauthorized("malformed Basic authorization header") from None
-        memo = hashlib.sha256(f"{key}\x00{secret}".encode()).hexdigest()
-        p = self._verified.get(memo)
-        if p is not None:
-            return p
-        with self.engine.connect() as conn:
-            row = conn.execute(select(credentials).where(credentials.c.key == key)).first()
-        if row is None or row.revoked or not check_secret(secret, row.secret_hash):
+        cred = self.credentials.get(key) if key and "\x00" not in key else None
+        if cred is None:
+            check_secret(secret, self._dummy())  # same cost as a wrong secret: see the module docstring
             raise Unauthorized("unknown key or wrong secret")
-        p = Principal(key=row.key, name=row.name, scopes=frozenset(row.scopes.split()), person=row.person)
+        if not self._verify(key, secret, cred.secret_hash):
+            raise Unauthorized("unknown key or wrong secret")
+        if cred.revoked:
+            raise Unauthorized(f"credential {key!r} has been revoked")
+        return Principal(key=cred.key, name=cred.name, scopes=cred.scopes, person=cred.person)
+
+    def _verify(self, key: str, secret: str, stored: str) -> bool:
+        memo = hashlib.sha256(f"{key}\x00{secret}\x00{stored}".encode()).hexdigest()
         with self._lock:
-            if len(self._verified) > 10000:
-                self._verified.clear()
-            self._verified[memo] = p
-        return p
+            if memo in self._verified:
+                self._verified.move_to_end(memo)
+                return True
+        if not check_secret(secret, stored):
+            return False
+        with self._lock:
+            self._verified[memo] = None
+            while len(self._verified) > MEMO_SIZE:
+                self._verified.popitem(last=False)
+        return True
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = hash_secret(secrets.token_urlsafe(16), self.credentials.scrypt_n)
+        return self._dummy_hash
+
+    # -- tokens ------------------------------------------------------------------------------------------------
 
     def issue_token(self, principal: Principal, scopes: list[str] | None = None, ttl_seconds: int = 3600) -> str:
-        """A JWT for ``principal`` carrying ``scopes`` (a subset of its own)."""
+        """A JWT for ``principal`` carrying ``scopes`` (a subset of its own) and its credential's version."""
+        cred = self.credentials.get(principal.key)
+        if cred is None or cred.revoked:
+            raise Unauthorized(f"credential {principal.key!r} is not active")
         granted = sorted(s for s in set(scopes or principal.scopes) if principal.can_grant(s))
         now = int(utc_now().timestamp())
-        claims = {"sub": principal.key, "name": principal.name, "scope": " ".join(granted), "iat": now,
-                  "exp": now + ttl_seconds}
+        claims: dict[str, Any] = {"sub": principal.key, "name": principal.name, "scope": " ".join(granted),
+                                  "iat": now, "exp": now + ttl_seconds, "cv": cred.version}
         if principal.person:
             claims["person"] = principal.person
         return jwt.encode(claims, self.secret_key, algorithm=JWT_ALGORITHM)
 
     def bearer(self, header: str) -> Principal:
-        """Authenticate an ``Authorization: Bearer`` JWT signed with the LRS's secret key."""
+        """Authenticate an ``Authorization: Bearer`` JWT signed with the LRS's secret key, whose credential is
+        still the one it was issued under."""
         token = header.split(" ", 1)[1].strip() if " " in header else ""
         try:
-            claims = jwt.decode(token, self.secret_key, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub"]})
+            claims = jwt.decode(token, self.secret_key, algorithms=[JWT_ALGORITHM],
+                                options={"require": ["exp", "sub", "cv"]})
         except jwt.PyJWTError as e:
             raise Unauthorized(f"invalid bearer token: {e}") from None
-        return Principal(key=str(claims["sub"]), name=str(claims.get("name", claims["sub"])),
-                         scopes=frozenset(str(claims.get("scope", "")).split()), person=claims.get("person"),
-                         via="jwt")
+        sub, cv = claims["sub"], claims["cv"]
+        cred = self.credentials.get(sub) if isinstance(sub, str) and "\x00" not in sub else None
+        if cred is None or type(cv) is not int:
+            raise Unauthorized("invalid bearer token: its credential does not exist")
+        if cred.revoked:
+            raise Unauthorized(f"invalid bearer token: credential {sub!r} has been revoked")
+        if cred.version != cv:
+            raise Unauthorized(f"invalid bearer token: credential {sub!r} has changed since it was issued "
+                               "(rotated or re-scoped); request a new token")
+        scopes = frozenset(str(claims.get("scope", "")).split())
+        return Principal(key=cred.key, name=str(claims.get("name", cred.name)), scopes=scopes & _grantable(cred),
+                         person=claims.get("person") if isinstance(claims.get("person"), str) else None, via="jwt")
 
     def authenticate(self, header: str | None) -> Principal:
         """Authenticate an Authorization header (Basic or Bearer); 401 when missing or wrong."""
@@ -183,4 +190,10 @@ class Authenticator:
             return self.basic(header)
         if scheme == "bearer":
             return self.bearer(header)
-        raise Unauthorized(f"unsupported authorization scheme {scheme!r}")
+        raise Unauthorized(f"unsupported authorization scheme {scheme[:20]!r}")
+
+
+def _grantable(cred: Credential) -> frozenset[str]:
+    """Every scope a token of this credential may carry (never more than the credential holds now)."""
+    p = Principal(key=cred.key, name=cred.name, scopes=cred.scopes)
+    return frozenset(s for s in ALL_SCOPES if p.can_grant(s))

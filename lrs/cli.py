@@ -77,14 +77,61 @@ def credentials() -> None:
 @click.option("--key")
 @click.option("--secret")
 @click.option("--person", help="the person (employee id or agent identifier) this credential speaks for")
+@click.option("--rotate", is_flag=True, help="give an existing key a new secret (and these scopes); the old secret "
+                                             "and every token issued under it stop working at once")
 def credentials_create(name: str, scopes: tuple[str, ...], key: str | None, secret: str | None,
-                       person: str | None) -> None:
-    """Create a Basic-auth credential and print its key and secret."""
+                       person: str | None, rotate: bool) -> None:
+    """Create a Basic-auth credential (or rotate one) and print its key and secret."""
+    from lrs.credentials import CredentialError
+
+    store = _credential_store()
+    try:
+        k, s = store.create(name, list(scopes), key=key, secret=secret, person=person, rotate=rotate, by="cli")
+    except CredentialError as e:
+        _fail(str(e))
+    click.echo(f"key={k}\nsecret={s}")
+
+
+@credentials.command("list")
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines instead of a table")
+def credentials_list(as_json: bool) -> None:
+    """List credentials (never their secrets)."""
+    import orjson
+
+    creds = _credential_store().all()
+    if as_json:
+        for c in creds:
+            click.echo(orjson.dumps(c.as_json()).decode())
+        return
+    click.echo(f"{'key':<24} {'status':<8} {'version':>7}  {'scopes':<40} name")
+    for c in creds:
+        click.echo(f"{c.key:<24} {'revoked' if c.revoked else 'active':<8} {c.version:>7}  "
+                   f"{' '.join(sorted(c.scopes)):<40} {c.name}")
+
+
+@credentials.command("revoke")
+@click.argument("key")
+def credentials_revoke(key: str) -> None:
+    """Revoke a credential and every token issued to it (takes effect at once, in every process)."""
+    from lrs.credentials import CredentialError
+
+    try:
+        c = _credential_store().revoke(key, by="cli")
+    except CredentialError as e:
+        _fail(str(e))
+    click.echo(f"revoked {c.key} ({c.name})")
+
+
+def _credential_store() -> Any:
     from lrs.app import create_app
 
-    app = create_app()
-    k, s = app.extensions["lrs"].auth.create_credential(name, list(scopes), key=key, secret=secret, person=person)
-    click.echo(f"key={k}\nsecret={s}")
+    return create_app().extensions["lrs"].auth.credentials
+
+
+def _fail(message: str, code: int = 1) -> None:
+    """Print one clear line on standard error and exit (never a traceback)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 @main.group()

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "WORKER": True,  # `lrs serve` runs the projection workers in-process unless --no-worker
     "SCHOOL_YEAR_START": "07-01",
     "BASE_URL": None,  # public base URL used in authorities and links; None: taken from the request
+    "SCRYPT_N": 2 ** 14,  # scrypt cost of stored secrets (tests lower it; the cost is stored with each hash)
 }
 
 # Values read from the environment are strings, whatever JSON they look like.

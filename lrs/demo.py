@@ -169,7 +169,7 @@ def seed(app: Any, statements: int = 800) -> dict[str, Any]:
 
     svc = app.extensions["lrs"]
     auth = svc.auth
-    auth.create_credential("demo", ["all", "admin"], key=DEMO_KEY, secret=DEMO_SECRET)
+    auth.credentials.ensure("demo", ["all", "admin"], key=DEMO_KEY, secret=DEMO_SECRET)
     st = StatementStore(svc.engine, svc.store)
     marker = next(generate_statements(1, people=DEMO_PEOPLE))["id"]
     from sqlalchemy import select

@@ -109,6 +109,8 @@ credentials = Table(
     Column("person", String(2048)),  # optional: the person (agent key or employee id) it speaks for
     Column("created", String(32), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # Incremented by every change (rotation, revocation, scopes): tokens carry the version they were issued under.
+    Column("version", Integer, nullable=False, default=1),
     Column("last_version", String(16)),  # the xAPI version this client last spoke (see api.xapi.versioning)
 )
 

@@ -31,14 +31,15 @@ def lrs_executable() -> str:
 
 
 @contextmanager
-def live_server(db_url: str, *extra_args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def live_server(db_url: str, *extra_args: str, env: dict[str, str] | None = None,
+                workers: int = 1) -> Iterator[str]:
     """Run ``lrs serve`` on ``db_url``; yields the base URL (``http://127.0.0.1:PORT``) once /health answers."""
     port = free_port()
     e = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
     e.update({"LRS_DATABASE_URL": db_url, "LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET})
     e.update(env or {})
-    proc = subprocess.Popen([lrs_executable(), "serve", "--port", str(port), "--workers", "1", "--threads", "4",
-                             *extra_args], env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([lrs_executable(), "serve", "--port", str(port), "--workers", str(workers),
+                             "--threads", "4", *extra_args], env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 30
