@@ -108,7 +108,8 @@ def build_event_log(db: Database, n: int, per_tx: int = 1000) -> dict[str, Any]:
     """A log of ``n`` single-statement ``statements.stored`` events (what n single POSTs append), written
     with the public EventStore API, 1000 events per transaction. Only the log: replay builds the rest."""
     from lrs.app import create_app
-    from lrs.eventlog.store import NewEvent, format_time
+    from lrs.eventlog.store import NewEvent
+    from lrs.times import format_time
     from lrs.store.statements import STATEMENTS_STREAM, STORED_EVENT
     from lrs.xapi.batch import prepare_batch
 

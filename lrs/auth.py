@@ -27,8 +27,8 @@ from sqlalchemy import Engine, insert, select
 
 from lrs.credentials import (ALL_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore, check_secret,
                              hash_secret)
-from lrs.eventlog.store import utc_now
 from lrs.store.tables import settings
+from lrs.times import utc_now
 from lrs.xapi.errors import Forbidden, Unauthorized
 
 __all__ = ["ALL_SCOPES", "REPORT_SCOPES", "XAPI_SCOPES", "Authenticator", "Principal"]

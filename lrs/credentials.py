@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from lrs.eventlog.store import EventStore, NewEvent, format_time, utc_now
+from lrs.eventlog.store import EventStore, NewEvent
 from lrs.store.tables import credentials
+from lrs.times import format_time, utc_now
 
 XAPI_SCOPES = frozenset({"statements/write", "statements/read", "statements/read/mine", "all/read", "all",
                          "state", "define", "profile"})

@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from lrs.eventlog.store import EventStore, NewEvent, RecordedEvent
 from lrs.eventlog.tables import events as events_table
+from lrs.times import format_date, parse_date
 
 STREAM = "roster"
 PERSON_UPSERTED = "roster.person_upserted"
@@ -77,13 +78,8 @@ class ImportResult:
 # ---------------------------------------------------------------------------------------------------------------
 
 def _iso_date(value: str) -> str | None:
-    value = value.strip()
     try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        return format_date(parse_date(value))
     except ValueError:
         return None
 
@@ -247,7 +243,7 @@ def _same(a: Mapping[str, Any], b: Mapping[str, Any], f: str) -> bool:
 def import_roster(store: EventStore, text: str, *, effective_date: str | None = None, source: str = "roster.csv",
                   dry_run: bool = False) -> ImportResult:
     """Validate and import a roster CSV (see the module docstring). Nothing is written when any row fails."""
-    default_eff = _iso_date(effective_date) if effective_date else date.today().isoformat()
+    default_eff = _iso_date(effective_date) if effective_date else format_date(date.today())
     if default_eff is None:
         return ImportResult(errors=[RowError(0, None, f"effective date {effective_date!r} is not an ISO 8601 date")])
     state = load_state(store)

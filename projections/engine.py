@@ -34,7 +34,8 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, se
 from sqlalchemy.exc import IntegrityError
 
 from lrs.db.engine import is_postgres
-from lrs.eventlog.store import EventStore, RecordedEvent, format_time, utc_now
+from lrs.eventlog.store import EventStore, RecordedEvent
+from lrs.times import format_time, utc_now
 from lrs.eventlog.tables import events as events_table
 from projections.tables import projection_checkpoints as cp
 

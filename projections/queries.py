@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import orjson
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
+from lrs.times import parse_time, utc_now
 from projections.engine import active_generation
 from projections.identity import is_agent_key, normalize_key
 from projections.people import PeopleProjection
@@ -312,10 +313,8 @@ def hours_report(scope: ReadScope, group_by: Sequence[str], filters: Mapping[str
 def status(engine: Engine) -> dict[str, Any]:
     """The log head and every projection generation's position and lag (events and seconds)."""
     from lrs.eventlog.tables import events
-    from lrs.eventlog.store import utc_now
     from projections import registry
     from projections.engine import list_checkpoints
-    from projections.rules import parse_instant
     from projections.tables import projection_leases
 
     with engine.connect() as conn:
@@ -336,7 +335,7 @@ def status(engine: Engine) -> dict[str, Any]:
             if item["lag"] > 0:
                 first = conn.execute(select(events.c.recorded_at).where(events.c.position == item["position"] + 1)
                                      ).scalar()
-                t = parse_instant(first) if first else None
+                t = parse_time(first) if first else None
                 lag_s = max(0.0, (now - t).total_seconds()) if t else 0.0
             item["lag_seconds"] = round(lag_s, 3)
             if name in owners:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from lrs.eventlog.store import EventStore, format_time, utc_now
+from lrs.eventlog.store import EventStore
+from lrs.times import format_time, parse_time, utc_now
 from projections import registry
 from projections.engine import (ACTIVE, AS_OF, AS_OF_BUILDING, BUILDING, RETIRED, GroupProcessor, Processor,
                                 Projection, drop_generation, list_checkpoints, new_generation, write_conn)
@@ -209,7 +210,4 @@ def resolve_position(store: EventStore, as_of: str) -> int:
     text = as_of.strip()
     if text.isdigit():
         return int(text)
-    when = datetime.fromisoformat(text.replace("Z", "+00:00"))  # ValueError for anything else
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return store.position_at(format_time(when))
+    return store.position_at(format_time(parse_time(text)))  # ValueError for anything else

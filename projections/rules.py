@@ -15,10 +15,11 @@ import re
 from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 from typing import Any
 
+from lrs.times import format_date, local_date, try_parse_timestamp
 from projections.identity import agent_key, credited_agents
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -176,20 +177,11 @@ def statement_date(stmt: Mapping[str, Any], tz: tzinfo | None = None) -> str:
         v = stmt.get(k)
         if isinstance(v, str) and re.match(r"^\d{4}-\d{2}-\d{2}", v):
             if tz is not None:
-                t = parse_instant(v)
+                t = try_parse_timestamp(v)
                 if t is not None:
-                    return t.astimezone(tz).date().isoformat()
+                    return format_date(local_date(t, tz))
             return v[:10]
     return "1970-01-01"
-
-
-def parse_instant(text: str) -> datetime | None:
-    """An aware datetime for an ISO 8601 timestamp, or None."""
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 @lru_cache(maxsize=8192)
@@ -538,11 +530,11 @@ def _attendance_seconds(facts: Sequence[Mapping[str, Any]]) -> float | None:
         kind = (f["attrs"] or {}).get("interval")
         day = f["date"]
         if kind == "join":
-            t = parse_instant(f["ts"] or "")
+            t = try_parse_timestamp(f["ts"] or "")
             if t is not None:
                 open_at[day] = t
         elif kind == "leave":
-            t, start = parse_instant(f["ts"] or ""), open_at.pop(day, None)
+            t, start = try_parse_timestamp(f["ts"] or ""), open_at.pop(day, None)
             if t is not None and start is not None and t > start:
                 intervals[day] = intervals.get(day, 0.0) + (t - start).total_seconds()
                 measured = True

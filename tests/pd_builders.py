@@ -5,7 +5,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from lrs.eventlog.store import EventStore, NewEvent, RecordedEvent, format_time, utc_now
+from lrs.eventlog.store import EventStore, NewEvent, RecordedEvent
+from lrs.times import format_time, utc_now
 
 DISTRICT = "https://district.example/xapi/"
 ADL = "http://adlnet.gov/expapi/verbs/"

@@ -25,10 +25,10 @@ from flask import Blueprint, Response
 
 from lrs.api.context import lrs_services
 from lrs.api.xrequest import V103, XRequest, begin
-from lrs.eventlog.store import format_time
+from lrs.times import format_time, try_parse_timestamp
 from lrs.store import documents as docs
 from lrs.xapi.errors import BadRequest, NotFound
-from lrs.xapi.model import agent_key, try_parse_timestamp
+from lrs.xapi.model import agent_key
 from lrs.xapi.validation import is_iri, validate_agent
 
 bp = Blueprint("documents", __name__)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request
 from lrs.api.context import lrs_services
 from lrs.api.multipart import build_multipart, parse_multipart
 from lrs.api.xrequest import XRequest, begin
+from lrs.times import format_time
 from lrs.store.statements import AttachmentPart, SaveRequest, StatementQuery, StatementStore
 from lrs.xapi.batch import prepare_batch, sha_matches
 from lrs.xapi import model
@@ -183,8 +184,6 @@ def _time_param(xr: XRequest, name: str) -> str | None:
     if v is None:
         return None
     try:
-        from lrs.eventlog.store import format_time
-
         return format_time(model.parse_timestamp(v))
     except (ValueError, TypeError, XAPIError):
         raise BadRequest(f"parameter {name} is not an ISO 8601 timestamp: {v!r}") from None

@@ -13,7 +13,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -22,27 +22,9 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from lrs.db.engine import write_transaction
 from lrs.eventlog.integrity import GENESIS, chain_hash
 from lrs.eventlog.tables import events
+from lrs.times import format_time, parse_time, utc_now
 
 NOTIFY_CHANNEL = "lrs_events"
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
-
-
-def format_time(dt: datetime) -> str:
-    """Fixed-width UTC text (``2024-01-02T03:04:05.123456Z``) that sorts the same as the instants."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(when: str | datetime) -> datetime:
-    """An ISO 8601 time (any offset, any precision; naive means UTC) as an aware datetime.
-
-    Raises ``ValueError`` for anything else.
-    """
-    dt = when if isinstance(when, datetime) else datetime.fromisoformat(when.strip())
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 
 
 def dumps(obj: Any) -> str:

@@ -19,9 +19,10 @@ from sqlalchemy.sql import Select
 
 from lrs.db.bulk import chunks, insert_rows
 from lrs.db.engine import EVENTLOG_LOCK_KEY
-from lrs.eventlog.store import EventStore, NewEvent, format_time
+from lrs.eventlog.store import EventStore, NewEvent
 from lrs.store.tables import statement_activities, statement_agents, statements
 from lrs.eventlog.tables import blobs
+from lrs.times import format_time, utc_now
 from lrs.xapi import model
 from lrs.xapi.errors import BadRequest, Conflict, XAPIError
 
@@ -511,8 +512,6 @@ class StatementStore:
         head's time is. SQLite offers no cheap way to see another process's writer, so there the answer is the
         time we looked (its writers hold the lock for milliseconds).
         """
-        from lrs.eventlog.store import utc_now
-
         looked = format_time(utc_now())
         if not check_writers or self.engine.dialect.name != "postgresql":
             return looked

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
+from lrs.times import format_time, try_parse_timestamp
 from lrs.xapi.errors import InvalidField
 
 __all__ = [
@@ -21,7 +22,6 @@ __all__ = [
     "agent_key",
     "parse_timestamp",
     "try_parse_timestamp",
-    "format_timestamp",
     "truncate_duration",
     "normalize_statement",
     "statements_equivalent",
@@ -83,49 +83,6 @@ def _normalize_mbox(mbox: str) -> str:
 # Timestamps and durations
 # --------------------------------------------------------------------------------------------------
 
-# ISO 8601 extended format (RFC 3339 also allows a space or lowercase t/z). Seconds may be left out
-# (ISO 8601 reduced precision); the offset may be left out, in which case the time is taken as UTC.
-_TS_EXTENDED = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?"
-)
-# ISO 8601 basic format, e.g. 20150101T120000.5+0100.
-_TS_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?:\d{2})?)?")
-# RFC 3339 4.3: "-00:00" means "offset unknown", which is not an instant; the CTS rejects it in all
-# three spellings.
-_NEGATIVE_ZERO_OFFSETS = frozenset({"-00", "-0000", "-00:00"})
-
-
-def try_parse_timestamp(value: object) -> datetime | None:
-    """Parse an ISO 8601 timestamp into an aware UTC datetime, or return None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    m = _TS_EXTENDED.fullmatch(value) or _TS_BASIC.fullmatch(value)
-    if m is None:
-        return None
-    year, month, day, hour, minute, second, frac, tz = m.groups()
-    if tz is not None and tz in _NEGATIVE_ZERO_OFFSETS:
-        return None
-    sec = int(second) if second else 0
-    micro = int((frac + "000000")[:6]) if frac else 0  # truncate beyond microseconds
-    if sec == 60:
-        # RFC 3339 allows a leap second; datetime cannot hold one, so keep it inside second 59.
-        sec, micro = 59, 999999
-    offset = timezone.utc
-    if tz and tz not in ("Z", "z"):
-        digits = tz[1:].replace(":", "")
-        oh, om = int(digits[:2]), int(digits[2:] or 0)
-        if oh > 23 or om > 59:
-            return None
-        delta = timedelta(hours=oh, minutes=om)
-        offset = timezone(-delta if tz[0] == "-" else delta)
-    try:
-        dt = datetime(int(year), int(month), int(day), int(hour), int(minute), sec, micro, tzinfo=offset)
-        return dt.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        return None
-
-
 def parse_timestamp(value: object, path: str = "timestamp") -> datetime:
     """Parse an ISO 8601 timestamp into an aware UTC datetime.
 
@@ -136,19 +93,6 @@ def parse_timestamp(value: object, path: str = "timestamp") -> datetime:
     if dt is None:
         raise InvalidField(path, f"not an ISO 8601 timestamp: {value!r}")
     return dt
-
-
-def format_timestamp(dt: datetime) -> str:
-    """Format a datetime as fixed-width UTC with microseconds, e.g. ``2024-01-02T03:04:05.123456Z``.
-
-    Fixed width and a single zone make stored strings sort lexicographically in time order.
-    A naive datetime is taken to be UTC.
-    """
-    dt = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-    return (
-        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:"
-        f"{dt.second:02d}.{dt.microsecond:06d}Z"
-    )
 
 
 _DURATION_FINE_SECONDS = re.compile(r"(\d[.,]\d\d)\d+S$")
@@ -191,7 +135,7 @@ def _normalize(stmt: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(ts, str):
         dt = try_parse_timestamp(ts)
         if dt is not None:
-            out["timestamp"] = format_timestamp(dt)
+            out["timestamp"] = format_time(dt)
     obj = out.get("object")
     if isinstance(obj, dict):
         object_type = obj.get("objectType")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-from lrs.eventlog.store import format_time
+from lrs.times import format_time
 from lrs.store import documents as docs
 from lrs.store.tables import documents
 from tests.conftest import basic_auth

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lrs.eventlog import EventStore, NewEvent, RecordedEvent, verify_chain
 from lrs.eventlog.integrity import GENESIS
-from lrs.eventlog.store import format_time
+from lrs.times import format_time
 from lrs.store.tables import settings
 from tests.conftest import BACKEND
 from tests.integration import eventlog_helpers

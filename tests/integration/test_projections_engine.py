@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 
 from lrs.db.engine import is_postgres
-from lrs.eventlog.store import EventStore, NewEvent, RecordedEvent
+from lrs.eventlog.store import EventStore, RecordedEvent
 from projections import registry
 from projections.engine import (ACTIVE, BatchReader, LostOwnership, Processor, StaleCheckpoint, active_generation,
                                 apply_batch, ensure_active, get_checkpoint, list_checkpoints, snapshot)

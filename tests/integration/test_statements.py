@@ -273,6 +273,20 @@ def test_since_and_until_split_at_stored_times(client: Any, xapi_headers: dict[s
         .json["statements"] == []
 
 
+def test_since_and_until_at_the_year_edges(client: Any, xapi_headers: dict[str, str]) -> None:
+    """since/until compare fixed-width stored text: year 999 must be written 0999, or it sorts after 2026."""
+    agent = {"objectType": "Agent", "mbox": f"mailto:y-{uuid.uuid4().hex[:6]}@example.org"}
+    body = [make_statement(actor=agent) for _ in range(2)]
+    post(client, xapi_headers, body)
+    a = json.dumps(agent)
+    ids = {s["id"] for s in body}
+    for early in ("0999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "0999-06-01T00:00:00+05:00"):
+        assert {s["id"] for s in get(client, xapi_headers, agent=a, since=early).json["statements"]} == ids
+        assert get(client, xapi_headers, agent=a, until=early).json["statements"] == []
+    assert {s["id"] for s in get(client, xapi_headers, agent=a, until="9999-12-31T23:59:59Z").json["statements"]} \
+        == ids
+
+
 def test_related_agents_includes_the_actor_and_the_instructor(client: Any, xapi_headers: dict[str, str]) -> None:
     coach = {"objectType": "Agent", "mbox": f"mailto:coach-{uuid.uuid4().hex[:6]}@example.org"}
     as_actor = make_statement(actor=coach)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from lrs.xapi.errors import InvalidField, ValidationError
+from lrs.times import format_time
 from lrs.xapi.model import (
     agent_key,
     format_statement,
-    format_timestamp,
     normalize_statement,
     parse_accept_language,
     parse_timestamp,
@@ -100,11 +100,11 @@ def test_parse_timestamp_rejects(text: Any) -> None:
 
 
 def test_format_timestamp_is_fixed_width_utc() -> None:
-    assert format_timestamp(datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)) == "2024-01-02T03:04:05.123456Z"
-    assert format_timestamp(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05.000000Z"  # naive = UTC
+    assert format_time(datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)) == "2024-01-02T03:04:05.123456Z"
+    assert format_time(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05.000000Z"  # naive = UTC
     est = timezone(timedelta(hours=-5))
-    assert format_timestamp(datetime(2023, 5, 4, 12, 0, tzinfo=est)) == "2023-05-04T17:00:00.000000Z"
-    assert format_timestamp(datetime(999, 1, 1, tzinfo=UTC)) == "0999-01-01T00:00:00.000000Z"
+    assert format_time(datetime(2023, 5, 4, 12, 0, tzinfo=est)) == "2023-05-04T17:00:00.000000Z"
+    assert format_time(datetime(999, 1, 1, tzinfo=UTC)) == "0999-01-01T00:00:00.000000Z"
 
 
 def test_formatted_timestamps_sort_like_instants_and_round_trip() -> None:
@@ -114,8 +114,8 @@ def test_formatted_timestamps_sort_like_instants_and_round_trip() -> None:
         datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.uniform(0, 10**9), microseconds=rng.randrange(10**6))
         for _ in range(300)
     ]
-    texts = [format_timestamp(dt.astimezone(rng.choice(zones))) for dt in instants]
-    assert sorted(texts) == [format_timestamp(dt) for dt in sorted(instants)]
+    texts = [format_time(dt.astimezone(rng.choice(zones))) for dt in instants]
+    assert sorted(texts) == [format_time(dt) for dt in sorted(instants)]
     assert all(parse_timestamp(t) == dt for t, dt in zip(texts, instants))
     assert len({len(t) for t in texts}) == 1
 
