@@ -69,7 +69,7 @@ def _load_table_modules() -> None:
     import lrs.store.tables  # noqa: F401
 
     try:
-        import projections.tables  # noqa: F401
+        import projections.registry  # noqa: F401  (imports every read model and its tables)
     except ImportError:
         pass
 

@@ -163,7 +163,7 @@ def seed(app: Any, statements: int = 800) -> dict[str, Any]:
     Everything goes through the same paths as production writes (roster import, ``prepare_batch``, the
     statement store), so the demo log verifies and replays like any other. A second call adds nothing.
     """
-    from lrs.roster import import_roster
+    from lrs.roster.importer import import_roster
     from lrs.store.statements import StatementStore
     from lrs.xapi.batch import prepare_batch
 

@@ -87,7 +87,7 @@ def roster() -> None:
 @click.option("--dry-run", is_flag=True, help="validate and count changes, write nothing")
 def roster_import(file: str, effective_date: str | None, dry_run: bool) -> None:
     """Import the staff roster CSV (employee_id, name, email, roles, building, supervisor_id, hire_date, status)."""
-    from lrs.roster import import_roster
+    from lrs.roster.importer import import_roster
 
     _engine, store, _settings = _services()
     with open(file, encoding="utf-8-sig", newline="") as f:
@@ -107,7 +107,7 @@ def roster_import(file: str, effective_date: str | None, dry_run: bool) -> None:
 @click.argument("identifier")
 def roster_link(employee_id: str, identifier: str) -> None:
     """Link an agent identifier (mbox:mailto:…, account:HOMEPAGE|NAME, …) to an employee."""
-    from lrs.roster import RosterError, link_identifier
+    from lrs.roster.importer import RosterError, link_identifier
 
     _engine, store, _settings = _services()
     try:
@@ -123,7 +123,7 @@ def roster_link(employee_id: str, identifier: str) -> None:
 @click.argument("identifier")
 def roster_unlink(employee_id: str, identifier: str) -> None:
     """Undo a manual link."""
-    from lrs.roster import unlink_identifier
+    from lrs.roster.importer import unlink_identifier
 
     _engine, store, _settings = _services()
     ev = unlink_identifier(store, employee_id, identifier, by="cli")

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from projections.engine import Projection
-from projections.people import PeopleProjection
-from projections.transcript import TranscriptProjection
+from projections.people.projection import PeopleProjection
+from projections.transcript.projection import TranscriptProjection
 
 Factory = Callable[[Mapping[str, Any] | None], Projection]
 

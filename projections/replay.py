@@ -25,7 +25,7 @@ from lrs.times import format_time, parse_time, utc_now
 from projections import registry
 from projections.engine import (ACTIVE, AS_OF, AS_OF_BUILDING, BUILDING, RETIRED, GroupProcessor, Processor,
                                 Projection, drop_generation, list_checkpoints, new_generation, write_conn)
-from projections.tables import projection_checkpoints as cp
+from projections.engine.tables import projection_checkpoints as cp
 
 Progress = Callable[[str, int, int], None]  # (projection name, position reached, head)
 # Rebuilds use bigger batches than the live worker: nobody waits on their latency, and per-batch costs

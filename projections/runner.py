@@ -43,7 +43,7 @@ from lrs.eventlog.store import NOTIFY_CHANNEL, EventStore
 from projections import registry
 from projections.engine import (LostOwnership, Processor, Projection, active_generation, ensure_active,
                                 get_checkpoint, write_conn)
-from projections.tables import projection_leases as leases
+from projections.engine.tables import projection_leases as leases
 
 log = logging.getLogger("lrs.worker")
 

@@ -31,8 +31,12 @@ from lrs.api.context import lrs_services
 from lrs.auth import Principal
 from lrs.db.engine import is_postgres
 from lrs.xapi.errors import BadRequest, Forbidden, NotFound
-from projections import queries
-from projections.queries import PEOPLE, TRANSCRIPT, PersonRef, ReadScope
+from lrs.roster.importer import RosterError, link_identifier as link_person, unlink_identifier as unlink_person
+from projections.people import queries as people_q
+from projections.people.queries import PEOPLE, TRANSCRIPT, PersonRef
+from projections.scope import ReadScope, active_scope, as_of_scope
+from projections.status import status as projection_status
+from projections.transcript import queries as transcript_q
 
 bp = Blueprint("reporting", __name__, url_prefix="/api/v1")
 
@@ -73,7 +77,7 @@ def _scope(known_at: str | None = None) -> Iterator[ReadScope]:
         if is_postgres(conn):
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            yield queries.as_of_scope(conn, builds) if builds else queries.active_scope(conn)
+            yield as_of_scope(conn, builds) if builds else active_scope(conn, (PEOPLE, TRANSCRIPT))
 
 
 def _wants_csv() -> bool:
@@ -162,7 +166,7 @@ def _filters(*names: str) -> dict[str, Any]:
 
 
 def _me(scope: ReadScope, principal: Principal) -> PersonRef | None:
-    return queries.resolve_person(scope, principal.person) if principal.person else None
+    return people_q.resolve_person(scope, principal.person) if principal.person else None
 
 
 def _authorized_person(scope: ReadScope, principal: Principal, person_param: str) -> PersonRef:
@@ -170,13 +174,13 @@ def _authorized_person(scope: ReadScope, principal: Principal, person_param: str
     everyone = principal.has(*READ_ALL)
     if not everyone and not principal.has(READ_MINE):
         raise Forbidden("reading transcripts needs the reports/read or reports/read/mine scope")
-    person = queries.resolve_person(scope, person_param)
+    person = people_q.resolve_person(scope, person_param)
     if everyone:
         if person is None:
             raise NotFound(f"no person {person_param!r} (not an employee id on the roster, nor an agent seen)")
         return person
     me = _me(scope, principal)
-    if person is not None and me is not None and (me.id == person.id or queries.supervises(scope, me, person)):
+    if person is not None and me is not None and (me.id == person.id or people_q.supervises(scope, me, person)):
         return person
     raise Forbidden("this credential may read only its own person's transcript and their staff's")
 
@@ -207,10 +211,10 @@ def people_list() -> Response:
                 raise Forbidden("listing people needs reports/read (reports/read/mine lists your own staff)")
             filters["supervisor"] = me.employee_id
         if filters.get("unmatched"):
-            items, cursor = queries.list_unmatched(scope, filters, _limit(), _cursor())
+            items, cursor = people_q.list_unmatched(scope, filters, _limit(), _cursor())
             cols: tuple[str, ...] = ("id", "name", "matched", "identifiers", "first_seen", "last_seen")
         else:
-            items, cursor = queries.list_people(scope, filters, _limit(), _cursor())
+            items, cursor = people_q.list_people(scope, filters, _limit(), _cursor())
             cols = ("id", "name", "email", "roles", "building", "supervisor_id", "hire_date", "status",
                     "effective_date", "identifiers")
     return _list(items, cursor, cols, "people.csv")
@@ -224,7 +228,7 @@ def person_transcript(person: str) -> Response:
     filters = _transcript_filters()
     with _scope(request.args.get("known_at")) as scope:
         ref = _authorized_person(scope, principal, person)
-        body = queries.transcript(scope, ref, filters)
+        body = transcript_q.transcript(scope, ref, filters)
     if _wants_csv():
         p = body["person"]
         rows = [{"person_id": p["id"], "person_name": p["name"], "employee_id": p["employee_id"],
@@ -241,15 +245,13 @@ def person_detail(person: str) -> Response:
     with _scope() as scope:
         ref = _authorized_person(scope, principal, person)
         body = ref.as_json()
-        body["history"] = queries.person_history(scope, ref.employee_id) if ref.employee_id else []
+        body["history"] = people_q.person_history(scope, ref.employee_id) if ref.employee_id else []
     return jsonify(body)
 
 
 @bp.post("/people/<employee_id>/identifiers")
 def link_identifier(employee_id: str) -> tuple[Response, int]:
     """Link an agent identifier to an employee: body ``{"identifier": "mbox:mailto:…"}`` or ``{"agent": {…}}``."""
-    from lrs.roster import RosterError, link_identifier as link
-
     principal = _principal()
     if "admin" not in principal.scopes:
         raise Forbidden("linking identifiers needs the admin scope")
@@ -258,7 +260,7 @@ def link_identifier(employee_id: str) -> tuple[Response, int]:
                                           isinstance(body.get("agent"), dict)):
         raise BadRequest('send {"identifier": "mbox:mailto:a@b.org"} or {"agent": {...}}')
     try:
-        ev = link(lrs_services().store, employee_id, body.get("agent") or body["identifier"], by=principal.key)
+        ev = link_person(lrs_services().store, employee_id, body.get("agent") or body["identifier"], by=principal.key)
     except RosterError as e:
         raise (NotFound(str(e)) if "not on the roster" in str(e) else BadRequest(str(e))) from None
     if ev is None:
@@ -270,12 +272,10 @@ def link_identifier(employee_id: str) -> tuple[Response, int]:
 @bp.delete("/people/<employee_id>/identifiers/<path:identifier>")
 def unlink_identifier(employee_id: str, identifier: str) -> tuple[Response, int]:
     """Undo a manual link."""
-    from lrs.roster import unlink_identifier as unlink
-
     principal = _principal()
     if "admin" not in principal.scopes:
         raise Forbidden("unlinking identifiers needs the admin scope")
-    ev = unlink(lrs_services().store, employee_id, identifier, by=principal.key)
+    ev = unlink_person(lrs_services().store, employee_id, identifier, by=principal.key)
     if ev is None:
         raise NotFound(f"{identifier!r} is not linked to {employee_id!r}")
     return jsonify({"unlinked": True, "position": ev.position}), 200
@@ -290,7 +290,7 @@ def transcripts_list() -> Response:
         raise Forbidden("the district-wide export needs the reports/read scope")
     filters = {**_transcript_filters(), **_filters("building", "role", "unmatched")}
     with _scope(request.args.get("known_at")) as scope:
-        items, cursor = queries.list_entries(scope, filters, _limit(), _cursor())
+        items, cursor = transcript_q.list_entries(scope, filters, _limit(), _cursor())
     cols = ("entry", "person", "employee_id", "person_name", "building") + tuple(
         c for c in TRANSCRIPT_COLUMNS if c not in ("person_id", "person_name", "employee_id"))
     rows = [{**i, "credit_type": (i["credit"] or {}).get("type"), "credit_amount": (i["credit"] or {}).get("amount")}
@@ -316,7 +316,7 @@ def hours_report() -> Response:
         raise BadRequest(f"group_by {', '.join(bad)} unknown (use {', '.join(GROUPS)})")
     filters = {**_transcript_filters(), **_filters("building")}
     with _scope(request.args.get("known_at")) as scope:
-        items = queries.hours_report(scope, group_by, filters)
+        items = transcript_q.hours_report(scope, group_by, filters)
     return _list(items, None, (*group_by, "hours", "entries", "people"), "hours.csv")
 
 
@@ -328,7 +328,7 @@ def hours_report() -> Response:
 def status() -> Response:
     """The log head and each projection's position and lag."""
     _principal()
-    return jsonify(queries.status(lrs_services().engine))
+    return jsonify(projection_status(lrs_services().engine))
 
 
 @bp.get("/openapi.json")
@@ -394,7 +394,7 @@ def transcript_page(person: str) -> Response:
     principal = _principal()
     with _scope() as scope:
         ref = _authorized_person(scope, principal, person)
-        body = queries.transcript(scope, ref, _transcript_filters())
+        body = transcript_q.transcript(scope, ref, _transcript_filters())
     by_model = body["totals"]["by_delivery_model"]
     top = max(by_model.values(), default=0.0) or 1.0
     bars = [{"label": k.replace("_", " "), "hours": v, "width": round(300 * v / top, 1)}

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 
 from lrs.db.engine import is_postgres
 from lrs.eventlog.store import EventStore, NewEvent
-from lrs.roster import import_roster
+from lrs.roster.importer import import_roster
 from projections import registry
 from projections.engine import active_generation, get_checkpoint, snapshot
 from projections.replay import build_as_of

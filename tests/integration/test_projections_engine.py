@@ -15,8 +15,8 @@ from projections.engine import (ACTIVE, BatchReader, LostOwnership, Processor, S
                                 apply_batch, ensure_active, get_checkpoint, list_checkpoints, snapshot)
 from projections.replay import build_as_of, find_as_of, rebuild
 from projections.runner import AdvisoryLockOwnership, LeaseOwnership, Worker
-from projections.tables import transcript_entries
-from projections.transcript import TranscriptProjection
+from projections.transcript.projection import TranscriptProjection
+from projections.transcript.tables import transcript_entries
 from tests.pd_builders import activity, other_event, person, statement, store_statements, voiding
 
 ANN, BOB = person("ann@district.org", "Ann Lee"), person("bob@district.org", "Bob Ray")

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 
 from lrs.cli import main
 from lrs.eventlog.store import EventStore
-from lrs.roster import import_roster, link_identifier, parse_roster
-from projections.queries import active_scope, person_history, person_on, resolve_person
+from lrs.roster.importer import import_roster, link_identifier, parse_roster
+from projections.people.queries import PEOPLE, TRANSCRIPT, person_history, person_on, resolve_person
+from projections.scope import active_scope
 from projections.runner import Worker
 from tests.pd_builders import activity, person, statement, store_statements
 
@@ -49,7 +50,7 @@ def test_import_records_people_identifiers_and_history(cli: Any, tmp_path: Path,
     assert "3 new, 0 changed, 0 unchanged" in r.output
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        scope = active_scope(c)
+        scope = active_scope(c, (PEOPLE, TRANSCRIPT))
         ann = resolve_person(scope, "T200")
         assert ann is not None and ann.name == "Ann Lee"
         assert ann.record["roles"] == ["teacher", "coach"] and ann.record["supervisor_id"] == "P100"
@@ -75,7 +76,7 @@ def test_reimport_is_idempotent_and_changes_keep_history(cli: Any, tmp_path: Pat
     assert r.exit_code == 0 and "0 new, 1 changed, 2 unchanged" in r.output, r.output
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        scope = active_scope(c)
+        scope = active_scope(c, (PEOPLE, TRANSCRIPT))
         hist = person_history(scope, "T200")
         assert [(h["effective_date"], h["building"], h["roles"]) for h in hist] == [
             ("2019-08-15", "Central High", ["teacher", "coach"]), ("2025-01-06", "North Middle", ["coach"])]
@@ -96,7 +97,7 @@ def test_a_back_dated_change_joins_the_history_without_overriding_a_later_one(en
                          effective_date="2024-09-01").ok
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        scope = active_scope(c)
+        scope = active_scope(c, (PEOPLE, TRANSCRIPT))
         assert [h["building"] for h in person_history(scope, "T201")] == ["Central High", "East", "West Elementary"]
         # The current record is still the one with the latest effective date.
         assert resolve_person(scope, "T201").record["building"] == "West Elementary"  # type: ignore[union-attr]
@@ -150,7 +151,7 @@ def test_linking_an_unmatched_agent_moves_its_learning_to_the_person(cli: Any, t
                                        result={"duration": "PT1H"})])
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        unmatched = resolve_person(active_scope(c), "mbox:mailto:bob.ray.personal@gmail.com")
+        unmatched = resolve_person(active_scope(c, (PEOPLE, TRANSCRIPT)), "mbox:mailto:bob.ray.personal@gmail.com")
         assert unmatched is not None and not unmatched.matched and unmatched.name == "Bob R (Zoom)"
     r = cli("roster", "link", "T201", "mbox:mailto:bob.ray.personal@gmail.com")
     assert r.exit_code == 0 and "linked" in r.output
@@ -158,11 +159,11 @@ def test_linking_an_unmatched_agent_moves_its_learning_to_the_person(cli: Any, t
     assert cli("roster", "link", "NOPE", "mbox:mailto:x@y.org").exit_code == 1
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        bob = resolve_person(active_scope(c), "mbox:mailto:bob.ray.personal@gmail.com")
+        bob = resolve_person(active_scope(c, (PEOPLE, TRANSCRIPT)), "mbox:mailto:bob.ray.personal@gmail.com")
         assert bob is not None and bob.id == "T201" and "mbox:mailto:bob.ray.personal@gmail.com" in bob.identifiers
     assert cli("roster", "unlink", "T201", "mbox:mailto:bob.ray.personal@gmail.com").exit_code == 0
     Worker(engine, poll=0.05).run(once=True)
     with engine.connect() as c:
-        assert resolve_person(active_scope(c), "mbox:mailto:bob.ray.personal@gmail.com").id == \
+        assert resolve_person(active_scope(c, (PEOPLE, TRANSCRIPT)), "mbox:mailto:bob.ray.personal@gmail.com").id == \
             "mbox:mailto:bob.ray.personal@gmail.com"  # type: ignore[union-attr]
     assert link_identifier(store, "T201", {"account": {"homePage": "https://zoom.us", "name": "bob"}}) is not None

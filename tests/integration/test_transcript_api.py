@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from lrs.roster import import_roster
+from lrs.roster.importer import import_roster
 from projections.runner import Worker
 from tests.conftest import basic_auth
 from tests.pd_builders import DISTRICT, activity, person, statement, store_statements, voiding

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from projections.identity import agent_key, credited_agents, email_keys, key_to_agent, normalize_key
-from projections.rules import (Vocabulary, compute_entry, extract_facts, parse_duration, school_year,
-                               voided_target)
+from lrs.roster.identity import credited_agents, email_keys, key_to_agent, match_key, normalize_key
+from projections.readers import parse_duration, school_year
+from projections.transcript.rules import compute_entry, extract_facts, voided_target
+from projections.transcript.vocabulary import Vocabulary
 from tests.pd_builders import (CMI5_CATEGORY, DISTRICT, activity, person, statement, voiding)
 
 V = Vocabulary()
@@ -67,9 +68,9 @@ def test_dates_in_the_district_time_zone() -> None:
 
 
 def test_identity_keys() -> None:
-    assert agent_key({"mbox": "mailto:Ann.Lee@District.ORG"}) == "mbox:mailto:ann.lee@district.org"
-    assert agent_key({"account": {"homePage": "https://idp.example", "name": "E1"}}) == "account:https://idp.example|E1"
-    assert agent_key({"name": "nobody"}) is None
+    assert match_key({"mbox": "mailto:Ann.Lee@District.ORG"}) == "mbox:mailto:ann.lee@district.org"
+    assert match_key({"account": {"homePage": "https://idp.example", "name": "E1"}}) == "account:https://idp.example|E1"
+    assert match_key({"name": "nobody"}) is None
     assert normalize_key("mbox:Ann@X.org") == "mbox:mailto:ann@x.org"
     assert normalize_key("mbox%3Amailto%3Aann%40x.org") == "mbox:mailto:ann@x.org"
     assert key_to_agent("account:https://idp.example|E1") == {

@@ -1,6 +1,6 @@
 """people@v1: the staff roster with its history, the identifiers linked to each person, and learners seen.
 
-Inputs: ``roster.person_upserted`` (written by ``lrs roster import``, see ``lrs.roster``),
+Inputs: ``roster.person_upserted`` (written by ``lrs roster import``, see ``lrs.roster.importer``),
 ``person.identifier_linked`` / ``person.identifier_unlinked`` (an administrator linking an agent to an employee),
 and ``statements.stored`` (every agent a transcript credits, so agents not on the roster can be listed as
 unmatched). The current ``people`` row is the version with the greatest (effective date, position), so a
@@ -15,10 +15,11 @@ from sqlalchemy import Connection, Table, delete, select
 
 from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
-from projections.identity import agent_key, credited_agents, email_keys
-from projections.rules import COACHING_VERBS, VOIDED
+from lrs.roster.identity import credited_agents, email_keys, match_key
+from lrs.xapi.model import VOIDED_VERB_ID
+from projections.transcript.vocabulary import COACHING_VERBS
 from lrs.db.bulk import chunks, insert_rows, upsert
-from projections.tables import people, people_agents, people_roles, people_versions, person_identifiers
+from projections.people.tables import people, people_agents, people_roles, people_versions, person_identifiers
 
 PERSON_UPSERTED = "roster.person_upserted"
 IDENTIFIER_LINKED = "person.identifier_linked"
@@ -36,7 +37,7 @@ def person_keys(person: Mapping[str, Any]) -> list[str]:
     if person.get("email"):
         keys.extend(email_keys(str(person["email"])))
     if person.get("account_homepage") and person.get("account_name"):
-        k = agent_key({"account": {"homePage": person["account_homepage"], "name": person["account_name"]}})
+        k = match_key({"account": {"homePage": person["account_homepage"], "name": person["account_name"]}})
         if k:
             keys.append(k)
     return keys
@@ -45,7 +46,7 @@ def person_keys(person: Mapping[str, Any]) -> list[str]:
 def learners(stmt: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """The agents a statement is about as learners: its actor(s), or the coachee of a coaching statement."""
     verb = (stmt.get("verb") or {}).get("id")
-    if verb == VOIDED:
+    if verb == VOIDED_VERB_ID:
         return []
     obj = stmt.get("object") or {}
     if verb in COACHING_VERBS and obj.get("objectType") in ("Agent", "Group"):

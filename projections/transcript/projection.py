@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Table, delete, select, update
 
 from lrs.eventlog.store import RecordedEvent, dumps
 from projections.engine import BaseProjection
-from projections.rules import (EXT_DURATION, EXT_PROVIDER, Vocabulary, compute_entry, extract_facts,
-                               voided_target)
 from lrs.db.bulk import chunks, upsert
-from projections.tables import transcript_activities, transcript_entries, transcript_facts, transcript_voids
+from projections.transcript.rules import compute_entry, extract_facts, voided_target
+from projections.transcript.vocabulary import EXT_DURATION, EXT_PROVIDER, Vocabulary
+from projections.transcript.tables import transcript_activities, transcript_entries, transcript_facts, transcript_voids
 
 STATEMENTS_STORED = "statements.stored"
 FACT_COLUMNS = ("statement_id", "actor_key", "entry_key", "activity_id", "verb_id", "outcome", "ts", "date",

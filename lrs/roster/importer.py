@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from lrs.eventlog.store import EventStore, NewEvent, RecordedEvent
 from lrs.eventlog.tables import events as events_table
+from lrs.roster.identity import key_to_agent, match_key, normalize_key
 from lrs.times import format_date, parse_date
 
 STREAM = "roster"
@@ -284,10 +285,8 @@ def import_roster(store: EventStore, text: str, *, effective_date: str | None = 
 def link_identifier(store: EventStore, employee_id: str, identifier: str | Mapping[str, Any],
                     by: str | None = None) -> RecordedEvent | None:
     """Record that an agent identifier belongs to an employee; None when it already does (idempotent)."""
-    from projections.identity import agent_key, key_to_agent, normalize_key
-
     if isinstance(identifier, Mapping):
-        key = agent_key(identifier)
+        key = match_key(identifier)
         if key is None:
             raise RosterError("the agent has no identifier (mbox, mbox_sha1sum, openid or account)")
     else:
@@ -310,8 +309,6 @@ def link_identifier(store: EventStore, employee_id: str, identifier: str | Mappi
 def unlink_identifier(store: EventStore, employee_id: str, identifier: str, by: str | None = None
                       ) -> RecordedEvent | None:
     """Undo a manual link; None when the identifier was not linked to that employee."""
-    from projections.identity import normalize_key
-
     key = normalize_key(identifier)
     state = load_state(store)
     with store.write() as tx:

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 PREFIXES = ("mbox:", "mbox_sha1sum:", "openid:", "account:")
 
 
-def agent_key(agent: Any) -> str | None:
+def match_key(agent: Any) -> str | None:
     """The match key of an Agent or identified Group, or None when it has no inverse functional identifier."""
     if not isinstance(agent, dict):
         return None
@@ -94,10 +94,10 @@ def credited_agents(actor: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
         return
     if actor.get("objectType") == "Group":
         for member in actor.get("member") or []:
-            k = agent_key(member)
+            k = match_key(member)
             if k:
                 yield k, member
         return
-    k = agent_key(actor)
+    k = match_key(actor)
     if k:
         yield k, actor

@@ -1,0 +1,1 @@
+"""transcript@v1: every person's learning experiences (rules, the projection, its queries)."""
