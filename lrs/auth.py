@@ -19,7 +19,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -47,7 +47,7 @@ class Principal:
     scopes: frozenset[str]
     person: str | None = None
     via: str = "basic"
-    extra: dict[str, Any] = field(default_factory=dict)
+    last_version: str | None = None  # the xAPI version its credential last spoke, as stored
 
     def authority(self, base_url: str) -> dict[str, Any]:
         """The Agent the LRS stamps as ``authority`` on statements this credential stores."""
@@ -81,7 +81,14 @@ class Authenticator:
         self._verified: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._dummy_hash: str | None = None
-        self.secret_key = secret_key or self._stored_secret_key()
+        self._secret_key = secret_key
+
+    @property
+    def secret_key(self) -> str:
+        """The key that signs this LRS's tokens (the setting, else generated once and kept in the database)."""
+        if self._secret_key is None:
+            self._secret_key = self._stored_secret_key()
+        return self._secret_key
 
     # -- credentials (kept here for callers that hold the authenticator) -----------------------------------
 
@@ -123,7 +130,8 @@ class Authenticator:
             raise Unauthorized("unknown key or wrong secret")
         if cred.revoked:
             raise Unauthorized(f"credential {key!r} has been revoked")
-        return Principal(key=cred.key, name=cred.name, scopes=cred.scopes, person=cred.person)
+        return Principal(key=cred.key, name=cred.name, scopes=cred.scopes, person=cred.person,
+                         last_version=cred.last_version)
 
     def _verify(self, key: str, secret: str, stored: str) -> bool:
         memo = hashlib.sha256(f"{key}\x00{secret}\x00{stored}".encode()).hexdigest()
@@ -179,7 +187,8 @@ class Authenticator:
                                "(rotated or re-scoped); request a new token")
         scopes = frozenset(str(claims.get("scope", "")).split())
         return Principal(key=cred.key, name=str(claims.get("name", cred.name)), scopes=scopes & _grantable(cred),
-                         person=claims.get("person") if isinstance(claims.get("person"), str) else None, via="jwt")
+                         person=claims.get("person") if isinstance(claims.get("person"), str) else None, via="jwt",
+                         last_version=cred.last_version)
 
     def authenticate(self, header: str | None) -> Principal:
         """Authenticate an Authorization header (Basic or Bearer); 401 when missing or wrong."""

@@ -84,6 +84,7 @@ class Credential:
     revoked: bool
     version: int
     secret_hash: str
+    last_version: str | None = None  # the xAPI version this client last spoke (see lrs.api.xrequest)
 
     def as_json(self) -> dict[str, Any]:
         """What ``lrs credentials list`` and ``GET /api/v1/credentials`` show (no secret, no hash)."""
@@ -94,7 +95,7 @@ class Credential:
 def _row(r: Any) -> Credential:
     return Credential(key=r.key, name=r.name, scopes=frozenset(r.scopes.split()), person=r.person,
                       created=r.created, revoked=bool(r.revoked), version=int(r.version or 1),
-                      secret_hash=r.secret_hash)
+                      secret_hash=r.secret_hash, last_version=r.last_version)
 
 
 def check_scopes(scopes: list[str]) -> None:
@@ -189,6 +190,12 @@ class CredentialStore:
             return "unchanged"
         self.create(name, scopes, key=key, secret=secret, rotate=True, by="configuration")
         return "rotated"
+
+    def note_version(self, key: str, version: str) -> None:
+        """Remember the xAPI version a client spoke (bookkeeping for version-less requests, not an event: it
+        changes nothing anyone is allowed to do). A plain short transaction, outside the log's lock."""
+        with self.engine.begin() as conn:
+            conn.execute(update(credentials).where(credentials.c.key == key).values(last_version=version))
 
     def revoke(self, key: str, by: str | None = None) -> Credential:
         """Revoke a credential and every token issued to it, at once (404 for an unknown key)."""

@@ -19,7 +19,6 @@ notification delays nothing by more than the poll interval.
 """
 from __future__ import annotations
 
-import argparse
 import atexit
 import gc
 import hashlib
@@ -37,6 +36,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from lrs.bootstrap import Services
 
 from lrs.db.engine import is_postgres
 from lrs.eventlog.store import NOTIFY_CHANNEL, EventStore
@@ -369,30 +370,6 @@ class Worker:
 # Entry points
 # ---------------------------------------------------------------------------------------------------------------
 
-def worker_from_settings(settings: Mapping[str, Any] | None = None, **kwargs: Any) -> Worker:
-    """A worker on the configured database (``LRS_DATABASE_URL``) with every registered projection."""
-    from sqlalchemy.engine import make_url
-
-    from lrs.app import _load_table_modules
-    from lrs.config import load_settings
-    from lrs.db import make_engine, metadata
-    from lrs.db.engine import default_database_url, normalize_url
-
-    settings = dict(settings or load_settings(os.environ))
-    url = normalize_url(settings.get("DATABASE_URL") or default_database_url())
-    engine_kwargs: dict[str, Any] = {}
-    if make_url(url).get_backend_name() == "postgresql":
-        # Names the worker's sessions in pg_stat_activity (operators, and the SIGKILL test, can see its batches).
-        engine_kwargs["connect_args"] = {"application_name": f"lrs-worker-tx {os.getpid()}"}
-    engine = make_engine(url, **engine_kwargs)
-    tune_engine(engine)
-    _load_table_modules()
-    metadata.create_all(engine)
-    if settings.get("WORKER_LEASE_TTL"):
-        kwargs.setdefault("lease_ttl", float(settings["WORKER_LEASE_TTL"]))
-    return Worker(engine, settings=settings, **kwargs)
-
-
 def tune_gc() -> None:
     """Collect garbage less often in a worker process.
 
@@ -422,10 +399,15 @@ def tune_engine(engine: Engine) -> None:
         dbapi_conn.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
-def run_worker(once: bool = False, exit_with_parent: int | None = None, **kwargs: Any) -> int:
-    """Run a worker in this process until SIGTERM/SIGINT (or caught up, with ``once``); returns an exit status."""
+def run_worker(services: Services, once: bool = False, exit_with_parent: int | None = None,
+               **kwargs: Any) -> int:
+    """Run a worker on ``services`` in this process until SIGTERM/SIGINT (or caught up, with ``once``); returns an
+    exit status."""
     tune_gc()
-    worker = worker_from_settings(**kwargs)
+    tune_engine(services.engine)
+    settings = services.settings
+    kwargs.setdefault("lease_ttl", float(settings.get("WORKER_LEASE_TTL") or 15.0))
+    worker = Worker(services.engine, store=services.store, settings=settings, **kwargs)
 
     def _stop(_sig: int, _frame: Any) -> None:
         worker.stop()
@@ -436,7 +418,7 @@ def run_worker(once: bool = False, exit_with_parent: int | None = None, **kwargs
     try:
         worker.run(once=once, exit_with_parent=exit_with_parent)
     finally:
-        worker.engine.dispose()
+        services.close()
     return 0
 
 
@@ -454,7 +436,7 @@ def start_background_worker() -> subprocess.Popen[bytes]:
     if _background is not None and _background.poll() is None:
         return _background
     parent = os.getpid()
-    _background = subprocess.Popen([sys.executable, "-m", "projections.runner", "--exit-with-parent", str(parent)])
+    _background = subprocess.Popen([sys.executable, "-m", "lrs.cli", "worker", "--exit-with-parent", str(parent)])
     child = _background
 
     def _stop_child() -> None:
@@ -470,28 +452,3 @@ def start_background_worker() -> subprocess.Popen[bytes]:
 
     atexit.register(_stop_child)
     return _background
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m projections.runner [--once] [--exit-with-parent PID]``."""
-    ap = argparse.ArgumentParser(prog="projections.runner")
-    ap.add_argument("--once", action="store_true")
-    ap.add_argument("--exit-with-parent", type=int)
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LRS_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.once or args.exit_with_parent is None:
-        return run_worker(once=args.once, exit_with_parent=args.exit_with_parent)
-    # Inside `lrs serve` nobody restarts this process: survive the unexpected (the error is logged, the status
-    # endpoint shows the lag growing) and try again, until the server goes away.
-    while os.getppid() == args.exit_with_parent:
-        try:
-            return run_worker(exit_with_parent=args.exit_with_parent)
-        except Exception:  # noqa: BLE001
-            log.exception("projection worker failed; restarting in 5 s")
-            time.sleep(5)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -36,8 +36,8 @@ def pg_template() -> Iterator[str | None]:
     if BACKEND != "postgres":
         yield None
         return
-    from lrs.app import _load_table_modules
-    from lrs.db import make_engine, metadata
+    from lrs.bootstrap import create_schema
+    from lrs.db import make_engine
 
     name = f"lrs_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = _pg_admin()
@@ -45,8 +45,7 @@ def pg_template() -> Iterator[str | None]:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     eng = make_engine(url)
-    _load_table_modules()
-    metadata.create_all(eng)
+    create_schema(eng)
     eng.dispose()
     yield name
     with admin.connect() as c:
@@ -84,12 +83,11 @@ def db_url(tmp_path: Any, pg_template: str | None) -> Iterator[str]:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Any]:
     """An engine on the test's database with every table created."""
-    from lrs.app import _load_table_modules
-    from lrs.db import make_engine, metadata
+    from lrs.bootstrap import create_schema
+    from lrs.db import make_engine
 
     eng = make_engine(db_url)
-    _load_table_modules()
-    metadata.create_all(eng)
+    create_schema(eng)
     yield eng
     eng.dispose()
 

@@ -12,13 +12,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Response, g, request
-from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import Headers
 
 from lrs.api.context import lrs_services
 from lrs.auth import Principal
-from lrs.db.engine import write_transaction
-from lrs.store.tables import credentials
 from lrs.xapi.errors import BadRequest
 
 V103, V200 = "1.0.3", "2.0.0"
@@ -166,33 +164,22 @@ def begin(*, require_version: bool = True) -> XRequest:
 
 
 def _remembered_version(xr: XRequest) -> str:
-    svc = lrs_services()
+    """The version the caller's credential last spoke, as stored (so every process answers alike)."""
     try:
-        p = svc.auth.authenticate(xr.headers.get("Authorization"))
-    except Exception:
+        p = lrs_services().auth.authenticate(xr.headers.get("Authorization"))
+    except Exception:  # noqa: BLE001 - an unauthenticated request gets the newest version
         return served_versions()[-1]
-    v = svc.extra.setdefault("last_version", {}).get(p.key)
-    if v is None:
-        from sqlalchemy import select
-
-        with svc.engine.connect() as conn:
-            v = conn.execute(select(credentials.c.last_version).where(credentials.c.key == p.key)).scalar()
-    return v or served_versions()[-1]
+    return p.last_version or served_versions()[-1]
 
 
 def _remember_version(xr: XRequest) -> None:
-    svc = lrs_services()
-    assert xr.principal is not None
-    memo = svc.extra.setdefault("last_version", {})
-    if memo.get(xr.principal.key) == xr.version:
+    """Store the version this request spoke when it differs from the stored one (rare: a client that switches)."""
+    p = xr.principal_
+    if p.last_version == xr.version:
         return
-    memo[xr.principal.key] = xr.version
-    # Shared across worker processes through the credential row; written only when the version changes.
     try:
-        with write_transaction(svc.engine) as conn:
-            conn.execute(update(credentials).where(credentials.c.key == xr.principal.key)
-                         .values(last_version=xr.version))
-    except Exception:  # a JWT principal has no row, and a busy database must not fail the request
+        lrs_services().credentials.note_version(p.key, xr.version)
+    except OperationalError:  # a busy database must not fail the request over bookkeeping
         pass
 
 

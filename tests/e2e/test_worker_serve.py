@@ -35,7 +35,7 @@ def _children_running_worker(parent: int) -> list[int]:
             cmd = (d / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"projections.runner" in cmd and str(parent).encode() in cmd:
+        if b"--exit-with-parent" in cmd and str(parent).encode() in cmd:
             out.append(int(d.name))
     return out
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lrs.config import DEFAULTS, load_settings
+from lrs.config import DEFAULTS, SETTINGS, SettingsError, load_settings, unknown_variables
 
 
 def test_no_environment_gives_the_defaults() -> None:
@@ -43,9 +43,14 @@ def test_true_booleans(raw: str) -> None:
     assert load_settings({"LRS_WORKER": raw})["WORKER"] is True
 
 
-@pytest.mark.parametrize("raw", ["0", "false", "no", "off", "", "nope"])
-def test_anything_else_is_false(raw: str) -> None:
+@pytest.mark.parametrize("raw", ["0", "false", "no", "off", ""])
+def test_false_booleans(raw: str) -> None:
     assert load_settings({"LRS_WORKER": raw})["WORKER"] is False
+
+
+def test_a_boolean_that_is_neither_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="LRS_WORKER must be true or false, not 'nope'"):
+        load_settings({"LRS_WORKER": "nope"})
 
 
 def test_integers_are_parsed() -> None:
@@ -53,13 +58,29 @@ def test_integers_are_parsed() -> None:
     assert (s["MAX_BATCH"], s["MAX_BODY_BYTES"], s["STATEMENT_PAGE_LIMIT"]) == (50, 1024, 7)
 
 
-def test_a_malformed_integer_is_an_error_not_a_silent_default() -> None:
-    with pytest.raises(ValueError):
+def test_a_malformed_number_is_an_error_not_a_silent_default() -> None:
+    with pytest.raises(SettingsError, match="LRS_MAX_BATCH must be an integer, not 'lots'"):
         load_settings({"LRS_MAX_BATCH": "lots"})
+    with pytest.raises(SettingsError, match="LRS_WORKER_LEASE_TTL must be a number"):
+        load_settings({"LRS_WORKER_LEASE_TTL": "soon"})
 
 
-def test_unknown_lrs_variables_are_kept_as_text() -> None:
-    assert load_settings({"LRS_WEB_WORKERS": "4"})["WEB_WORKERS"] == "4"
+def test_web_settings_are_typed_too() -> None:
+    assert load_settings({"LRS_WEB_WORKERS": "4"})["WEB_WORKERS"] == 4
+
+
+def test_unknown_lrs_variables_are_reported_not_used() -> None:
+    env = {"LRS_DATABSE_URL": "sqlite:///typo.db", "LRS_WORKER": "1", "PATH": "/bin"}
+    assert unknown_variables(env) == ["LRS_DATABSE_URL"]
+    assert "DATABSE_URL" not in load_settings(env)
+
+
+def test_every_setting_is_declared_once_with_a_default_of_its_type() -> None:
+    names = [s.name for s in SETTINGS]
+    assert len(names) == len(set(names))
+    for s in SETTINGS:
+        assert s.default is None or isinstance(s.default, s.type), s.name
+        assert s.help, s.name
 
 
 def test_overrides_beat_the_environment() -> None:
