@@ -1,9 +1,8 @@
 """The empty-endpoint baseline: the server stack of ``lrs serve`` with no product code behind it.
 
 It reads the whole request body (as the LRS must) and answers 200 with a fixed JSON list of one statement id,
-the shape of a POST /xapi/statements answer. Served by gunicorn with the configuration ``lrs.cli._Gunicorn``
-sets (bind, workers, threads, gthread when threads > 1, timeout 120, keepalive 30, no access log); keep the two
-in step. ``--flavour flask`` puts the same handler behind a one-route Flask app, to show the framework's share.
+the shape of a POST /xapi/statements answer. Served by gunicorn with the very settings ``lrs serve`` uses
+(``lrs.web.gunicorn_settings``). ``--flavour flask`` puts the same handler behind a one-route Flask app, to show the framework's share.
 
     python bench/empty_app.py --port 8001 --workers 2 --threads 8
 """
@@ -45,23 +44,10 @@ def flask_app() -> Any:
 
 
 def serve(host: str, port: int, workers: int, threads: int, flavour: str) -> None:
-    from gunicorn.app.base import BaseApplication
+    from lrs.web import gunicorn_settings, run_gunicorn
 
-    class App(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            # Same settings as lrs/cli.py _Gunicorn.run.
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
-            self.cfg.set("timeout", 120)
-            self.cfg.set("keepalive", 30)
-            self.cfg.set("accesslog", None)
-
-        def load(self) -> Any:
-            return flask_app() if flavour == "flask" else wsgi_app
-
-    App().run()
+    run_gunicorn(lambda: flask_app() if flavour == "flask" else wsgi_app,
+                 gunicorn_settings(host, port, workers, threads))
 
 
 if __name__ == "__main__":

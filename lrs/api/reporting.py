@@ -33,6 +33,7 @@ from lrs.db.engine import is_postgres
 from lrs.xapi.errors import BadRequest, Forbidden, NotFound
 from lrs.roster.importer import RosterError, link_identifier as link_person, unlink_identifier as unlink_person
 from projections.people import queries as people_q
+from projections.replay import build_all_as_of, resolve_position
 from projections.people.queries import PEOPLE, TRANSCRIPT, PersonRef
 from projections.scope import ReadScope, active_scope, as_of_scope
 from projections.status import status as projection_status
@@ -65,8 +66,6 @@ def _scope(known_at: str | None = None) -> Iterator[ReadScope]:
     engine = services.engine
     builds = None
     if known_at:
-        from projections.replay import build_all_as_of, resolve_position
-
         try:
             position = resolve_position(services.store, known_at)
         except ValueError:
