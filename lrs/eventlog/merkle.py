@@ -312,7 +312,10 @@ class CompactRange:
         return row
 
     def extend(self, leaves: Iterable[bytes]) -> None:
-        """Add many leaf hashes without building rows (the fast path for full recomputation)."""
+        """Add many leaf hashes without building rows (the fast path for full recomputation).
+
+        Unlike :meth:`append` it does not check each value is a 32-byte hash: feed it ``leaf_hash`` output.
+        """
         hs, size, sha = self._hashes, self._size, _sha256
         for h in leaves:
             n = size
