@@ -66,7 +66,9 @@ def pull_eventbrite(source: SourceConfig, cursor: Mapping[str, Any], client: Htt
             record = _record(source, m, name, start, end, a, warnings)
             if record is not None:
                 records.append(record)
-        new_events[m.external_id] = {"changed_since": format_time(high)} if high else {}
+        # Whole seconds, as Eventbrite writes times; dropping a fraction moves the inclusive mark earlier, never
+        # later, so nothing is missed.
+        new_events[m.external_id] = {"changed_since": format_time(high.replace(microsecond=0))} if high else {}
     return records, {"kind": "eventbrite", "events": new_events}, warnings
 
 
