@@ -291,15 +291,18 @@ def build_catalog(data: Any) -> Catalog:
         items = ck.listed("requirements", top["requirements"]) or []
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
+            # Duplicates are checked on the raw ids, so a requirement with other problems still claims its id.
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            if isinstance(raw_id, str) and raw_id.strip():
+                if raw_id.strip() in seen:
+                    ck.err(f"requirements[{i}].id",
+                           f"duplicate id {raw_id.strip()!r} (also requirements[{seen[raw_id.strip()]}])")
+                else:
+                    seen[raw_id.strip()] = i
             r = _requirement(ck, f"requirements[{i}]", item, sys_start or "07-01",
                              30 if due_soon is None else due_soon, units)
-            if r is None:
-                continue
-            if r.id in seen:
-                ck.err(f"requirements[{i}].id", f"duplicate id {r.id!r} (also requirements[{seen[r.id]}])")
-                continue
-            seen[r.id] = i
-            reqs.append(r)
+            if r is not None:
+                reqs.append(r)
     if ck.problems:
         raise CatalogError(ck.problems)
     return Catalog(requirements=tuple(reqs), school_year_start=sys_start or "07-01",

@@ -19,6 +19,7 @@ from projections.compliance.catalog import Requirement
 VERB_WAIVED = "https://w3id.org/xapi/adl/verbs/waived"
 VERB_VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 VERB_ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
+VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
 EXT_TAGS = "http://id.tincanapi.com/extension/tags"
 EXT_VALID_UNTIL = "http://id.tincanapi.com/extension/valid-until"
 EXT_WAIVE_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
@@ -90,7 +91,7 @@ def matches(requirement: Requirement, fact: EvidenceFact) -> bool:
         return False
     if s.min_score is not None and (fact.score_scaled is None or fact.score_scaled < s.min_score):
         return False
-    if s.passed and not (fact.verb.endswith("/verbs/passed") or fact.success is True):
+    if s.passed and not (fact.verb == VERB_PASSED or fact.success is True):
         return False
     return True
 

@@ -523,9 +523,10 @@ def _kind_certificate(ctx: _Ctx) -> State:
     if done is not None:
         return ctx.covered(cycle_bounds(anchor, req, k + 1)[1], completed=done.isoformat(),
                            expires=last.isoformat(), **more)
-    # Unrenewed cycles that ended while the requirement applied leave the person overdue since the earliest one.
+    # Unrenewed cycles that ended while the requirement applied leave the person overdue since the earliest one
+    # (cycles before the anchor's, i.e. before the certificate was issued, were not this certificate's to renew).
     due, j = last, k - 1
-    while True:
+    while j >= 0:
         f_j, l_j = cycle_bounds(anchor, req, j)
         if l_j < ctx.start:
             break

@@ -359,7 +359,8 @@ class Reference:
                 return covered(self.cycle(req, anchor, last + DAY)[1])
             due = last
             prev_last = first - DAY
-            while prev_last >= r0:
+            cycle0_first = self.cycle(req, anchor, anchor)[0]
+            while prev_last >= r0 and prev_last >= cycle0_first:
                 pf, pl = self.cycle(req, anchor, prev_last)
                 if self.complete_on([x for x in ev if pf <= x[0] <= pl], need):
                     break

@@ -52,7 +52,8 @@ def test_mid_year_hire_later_rule() -> None:
 
 
 def test_mid_year_hire_earlier_rule() -> None:
-    earlier = replace(REQ, deadline=replace(REQ.deadline, rule="earlier"))  # type: ignore[arg-type]
+    assert REQ.deadline is not None
+    earlier = replace(REQ, deadline=replace(REQ.deadline, rule="earlier"))
     # Hired 2026-08-15: the earlier of 2026-10-31 and 2026-09-14 is 2026-09-14 (due soon from 2026-08-15).
     segs = build(teacher("2026-08-15"), earlier)
     assert why(segs, "2026-08-15") == "due 2026-09-14 (30 days after hire); not completed"
