@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 MAX_DATE = date(9999, 12, 31)
 MIN_DATE = date(1, 1, 1)
@@ -18,6 +19,7 @@ ONE_DAY = timedelta(days=1)
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
+@lru_cache(maxsize=256)
 def parse_month_day(text: str) -> tuple[int, int]:
     """``"10-31"`` -> (10, 31). Raises ``ValueError`` for malformed or impossible month-days ("02-30"), and for
     "02-29", which does not occur every year (a deadline or a school-year start must exist in every year)."""

@@ -78,7 +78,7 @@ class PersonHistory:
 
 
 def _version_key(v: RosterVersion) -> tuple[str, int, str]:
-    return (v.effective_date, v.seq, repr(v))
+    return (v.effective_date, v.seq, repr(v) if v.seq == 0 else "")  # seq decides; repr only breaks a 0-0 tie
 
 
 @dataclass(frozen=True)

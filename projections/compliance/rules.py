@@ -162,29 +162,34 @@ class Evaluator:
         self.person = person
         self.regimes = sorted(regimes, key=lambda r: (r.start, r.end))
         unique: dict[str, EvidenceFact] = {}
-        for f in sorted(facts, key=lambda f: (f.statement_id, repr(f))):  # same input set -> same pick
-            unique.setdefault(f.statement_id, f)
+        for f in facts:
+            seen = unique.get(f.statement_id)
+            # One fact per statement; of two different copies the same one whatever the input order.
+            if seen is None or (seen != f and repr(f) < repr(seen)):
+                unique[f.statement_id] = f
         self.facts = sorted(unique.values(), key=lambda f: (f.date, f.statement_id))
         ids = {r.requirement.id for r in self.regimes}
         self.exemptions = sorted((e for e in exemptions if e.person == person.employee_id and e.requirement in ids),
                                  key=lambda e: (e.start, e.exemption_id))
-        self._matching: dict[Requirement, list[_Fact]] = {}
-        self._waivers: dict[Requirement, list[_Waiver]] = {}
-        self._rolling: dict[Requirement, list[tuple[date, list[_Fact]]]] = {}
+        # Caches by requirement identity: the regimes hold the objects, and hashing a Requirement is costly.
+        self._matching: dict[int, list[_Fact]] = {}
+        self._waivers: dict[int, list[_Waiver]] = {}
+        self._rolling: dict[int, list[tuple[date, list[_Fact]]]] = {}
         self.runs = self._runs()
 
     # -- inputs per requirement ---------------------------------------------------------------------------------
 
     def matching(self, req: Requirement) -> list[_Fact]:
         """Live completion evidence for ``req``, sorted by (date, statement id)."""
-        if req not in self._matching:
-            self._matching[req] = [_Fact(to_date(f.date), f.statement_id, f.hours / req.unit_hours, f)
+        key = id(req)
+        if key not in self._matching:
+            self._matching[key] = [_Fact(to_date(f.date), f.statement_id, f.hours / req.unit_hours, f)
                                    for f in self.facts if matches(req, f)]
-        return self._matching[req]
+        return self._matching[key]
 
     def waivers(self, req: Requirement) -> list[_Waiver]:
         """Live waivers of ``req`` with their extent and grace."""
-        if req not in self._waivers:
+        if id(req) not in self._waivers:
             out = []
             for f in self.facts:
                 if not waives(req, f):
@@ -195,8 +200,8 @@ class Evaluator:
                     last = grace = to_date(f.valid_until)
                 if last >= w:
                     out.append(_Waiver(w, last, grace, f.waived_reason or "waived", f.statement_id))
-            self._waivers[req] = out
-        return self._waivers[req]
+            self._waivers[id(req)] = out
+        return self._waivers[id(req)]
 
     def _waiver_extent(self, req: Requirement, w: date) -> tuple[date, date | None]:
         """(last day, grace) of a waiver on ``w`` without valid-until: what a completion on ``w`` would give."""
@@ -225,7 +230,7 @@ class Evaluator:
     def rolling_completions(self, req: Requirement) -> list[tuple[date, list[_Fact]]]:
         """Completion dates of a rolling requirement, each with the evidence that made it (causal: a completion
         depends only on evidence dated on or before it)."""
-        if req not in self._rolling:
+        if id(req) not in self._rolling:
             months, need = req.recurrence.months or 12, req.required_hours
             fs = self.matching(req)
             out: list[tuple[date, list[_Fact]]] = []
@@ -236,8 +241,8 @@ class Evaluator:
                 if need is None or _total(pool) + EPS >= need:
                     out.append((x, pool))
                     prev = x
-            self._rolling[req] = out
-        return self._rolling[req]
+            self._rolling[id(req)] = out
+        return self._rolling[id(req)]
 
     # -- applicability ------------------------------------------------------------------------------------------
 

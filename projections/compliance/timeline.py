@@ -42,6 +42,9 @@ class CatalogVersion:
 
 def _data_dates(ev: Evaluator) -> set[date]:
     """Input and derived dates that are not periodic (see :func:`_candidates`)."""
+    cached = getattr(ev, "_data_dates", None)
+    if cached is not None:
+        return set(cached)
     out = ev.applicability_dates()
     for e in ev.exemptions:
         out.add(to_date(e.start))
@@ -59,11 +62,13 @@ def _data_dates(ev: Evaluator) -> set[date]:
         for w in ev.waivers(req):
             out.update((w.day, add_days(w.last, 1)))
     out.discard(MAX_DATE)
+    setattr(ev, "_data_dates", frozenset(out))
     return out
 
 
 def _candidates(ev: Evaluator, lo: date, hi: date) -> list[date]:
-    """Every date in [lo, hi) on which the state can change, sorted."""
+    """Every date in [lo, hi) on which the state can change, sorted (only inside stretches of applicability:
+    elsewhere the state is "not applicable" throughout)."""
     out = {d for d in _data_dates(ev) if lo <= d < hi}
     for reg in ev.regimes:
         req = reg.requirement
@@ -75,7 +80,7 @@ def _candidates(ev: Evaluator, lo: date, hi: date) -> list[date]:
                 for k in range(k0, k1 + 2):
                     first, last = cycle_bounds(anchor, req, k)
                     out.update((first, add_days(last, 1)))
-    return sorted(d for d in out if lo <= d < hi)
+    return sorted(d for d in out if lo <= d < hi and any(s <= d < e for s, e in ev.runs))
 
 
 def _limit(regimes: Sequence[Regime], horizon: date) -> date:
@@ -95,15 +100,16 @@ def build(person: PersonHistory, regimes: Sequence[Regime], facts: Sequence[Evid
     ev = Evaluator(person, regimes, facts, exemptions)
     lo = max(to_date(person.versions[0].effective_date), ev.regimes[0].start)
     hi = _limit(ev.regimes, to_date(horizon))
-    if lo >= hi:
+    if lo >= hi or not ev.runs:
         return []
-    dates = sorted(set(_candidates(ev, lo, hi)) | {lo})
+    # Each stretch of applicability starts on a candidate date (a roster, hire or catalog date) and ends on one.
+    dates = sorted(set(_candidates(ev, lo, hi)) | {s for s, _ in ev.runs if lo <= s < hi})
     segments: list[Segment] = []
     for i, d in enumerate(dates):
         state = ev.state_at(d)
         if state is None:
             continue
-        end = dates[i + 1] if i + 1 < len(dates) else hi
+        end = min(dates[i + 1] if i + 1 < len(dates) else hi, next(e for s, e in ev.runs if s <= d < e))
         seg = _segment(state, d, end)
         if segments and segments[-1].valid_to == seg.valid_from and segments[-1].same_state(seg):
             segments[-1] = _segment(state, to_date(segments[-1].valid_from), end)
@@ -117,6 +123,9 @@ def build(person: PersonHistory, regimes: Sequence[Regime], facts: Sequence[Evid
 def _stationary(ev: Evaluator, last: Segment, hi: date) -> bool:
     """Whether the state of ``last`` (in force up to ``hi``) holds forever: no input date lies beyond one full
     cycle of periodic dates past ``hi``, and the state is the same on every candidate date of that cycle."""
+    last_day = add_days(hi, -1)
+    if not any(s <= last_day < e == MAX_DATE for s, e in ev.runs):
+        return False  # applicability ends later on
     span = 1
     for r in ev.regimes:
         rec = r.requirement.recurrence

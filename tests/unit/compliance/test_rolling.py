@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from projections.compliance.dates import OPEN_END
 
-from .helpers import at, build, check_shape, fact, requirement, statuses, teacher, why
+from .helpers import at, build, check_shape, fact, person, requirement, statuses, teacher, version, why
 
 BBP = requirement({"kind": "rolling", "months": 12}, deadline={"days_after_hire": 60})
 NURSE_HIRE = "2025-08-01"
@@ -59,3 +59,12 @@ def test_min_hours_within_the_rolling_window() -> None:
     assert statuses(segs, "2026-05-31", "2026-06-01") == ["overdue", "compliant"]
     assert [e.statement_id for e in at(segs, "2026-06-01").evidence] == ["h2", "h3"]
     assert at(segs, "2026-06-01").expires == "2027-06-01"
+
+
+def test_open_ended_only_when_nothing_can_change() -> None:
+    # Overdue for good, but the roster already says the person leaves the role in 2028: the timeline stops at
+    # the end of the horizon's school year instead of claiming "overdue forever".
+    p = person(version(NURSE_HIRE), version("2028-01-15", roles=["nurse"], seq=1, hire=NURSE_HIRE))
+    segs = build(p, BBP, horizon="2026-12-31")
+    assert segs[-1].valid_to == "2027-07-01"
+    assert build(teacher(NURSE_HIRE), BBP, horizon="2026-12-31")[-1].valid_to == OPEN_END
