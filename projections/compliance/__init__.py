@@ -17,14 +17,14 @@ from projections.compliance.evidence import (EvidenceFact, fact_from_statement, 
                                              waives)
 from projections.compliance.people import (Exemption, ExemptionRevocation, PersonHistory, RosterVersion,
                                            apply_revocations)
-from projections.compliance.segments import (STATUS_SQL, STATUSES, Evidence, Segment, reason, segment_on,
-                                             status_in, status_on)
+from projections.compliance.segments import (STATUS_SQL, STATUSES, Evidence, Segment, hours_missing, reason,
+                                             segment_on, status_in, status_on)
 from projections.compliance.timeline import CatalogVersion, catalog_regimes, person_timelines, timeline
 
 __all__ = [
     "AppliesTo", "Catalog", "CatalogError", "CatalogVersion", "Deadline", "Evidence", "EvidenceFact", "Exemption",
     "ExemptionRevocation", "PersonHistory", "Recurrence", "Requirement", "RosterVersion", "STATUSES",
     "STATUS_SQL", "SatisfiedBy", "Segment", "apply_revocations", "catalog_regimes", "fact_from_statement",
-    "facts_from_statement", "matches", "parse_catalog", "parse_catalog_data", "person_timelines", "reason",
+    "facts_from_statement", "hours_missing", "matches", "parse_catalog", "parse_catalog_data", "person_timelines", "reason",
     "segment_on", "status_in", "status_on", "timeline", "waives",
 ]

@@ -44,8 +44,8 @@ have covered; once it has ended, the next due date is no earlier than the one su
 * ``certificate_cycle`` — cycles of ``years`` ending on ``ends`` in the ``years``-th calendar year after the
   anchor (NDE: "expires August 31st in the fifth (5th) year following issuance or renewal"); the anchor is the
   roster attribute ``anchor_attribute`` (default ``certificate_issued``), else the hire date. Evidence dated in the
-  cycle completes it; due at the cycle's end; a cycle ended without renewal leaves the person overdue (since that
-  end) until evidence arrives in a later cycle.
+  cycle completes it; due at the cycle's end; a cycle (from the anchor's own on) that ended without renewal while
+  the requirement applied leaves the person overdue since that end, until evidence arrives in a later cycle.
 
 Evidence is counted on its own date (a late-imported sign-in sheet counts on the workshop day), only evidence
 dated on or before D counts on D, and voided facts never count.

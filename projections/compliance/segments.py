@@ -132,6 +132,16 @@ def status_in(segments: Sequence[Segment], d: date | str) -> str:
     return status_on(s, d) if s is not None else "not_applicable"
 
 
+def hours_missing(segment: Segment) -> float | None:
+    """Hours (in ``hours_unit``) still needed in the segment's period: None when the requirement counts
+    completions rather than hours, 0 when covered or exempt."""
+    if segment.hours_required is None:
+        return None
+    if segment.kind != KIND_OPEN:
+        return 0.0
+    return round(max(segment.hours_required - segment.hours_done, 0.0), 4)
+
+
 def _num(x: float) -> str:
     return f"{round(x, 2):g}"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from projections.compliance import STATUS_SQL, Evidence, Segment, reason, status_on
+from projections.compliance import STATUS_SQL, Evidence, Segment, hours_missing, reason, status_on
 from projections.compliance.dates import add_months, add_years, parse_month_day
 
 import pytest
@@ -31,6 +31,12 @@ def test_reasons() -> None:
     sh = Segment("r", "2026-07-01", "2027-07-01", "open", due="2027-06-30", due_soon_from="2027-05-31",
                  hours_done=3, hours_required=6, hours_unit="semester-hour")
     assert reason(sh, "2026-07-01") == "due 2027-06-30; 3 of 6 semester hours completed"
+
+
+def test_hours_missing() -> None:
+    assert hours_missing(OPEN) == 0.5
+    assert hours_missing(COVERED) is None  # counted by completion, not hours
+    assert hours_missing(Segment("r", "2026-07-01", "2027-07-01", "covered", hours_required=1.0, hours_done=1.5)) == 0
 
 
 def test_round_trip() -> None:
