@@ -3,7 +3,7 @@
 ``lrs requirements load FILE`` reads a YAML or JSON catalog with :func:`parse_catalog`, which validates the whole
 file and raises :class:`CatalogError` naming *every* problem by its path
 (``requirements[3].recurrence.months: required for kind rolling``). The result is a frozen :class:`Catalog` whose
-canonical JSON (:meth:`Catalog.to_json`) goes into the ``requirements.loaded`` event; replay reads it back with
+canonical JSON (:meth:`Catalog.to_json`) goes into the event that records the load; replay reads it back with
 :meth:`Catalog.from_json` (``from_json(to_json(c)) == c``). Every key is documented in ``docs/requirements.md``;
 the validation itself lives in :mod:`projections.compliance.catalog_check`.
 """
