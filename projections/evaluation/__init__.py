@@ -18,6 +18,10 @@ professional learning on student growth". This package computes that evaluation 
 from __future__ import annotations
 
 from projections.evaluation.catalog import CatalogError, Program, ProgramCatalog, parse_programs
+from projections.evaluation.evaluate import evaluate_program
+from projections.evaluation.narrative import methods_note, narrative
 from projections.evaluation.periods import PeriodError, resolve_period
+from projections.evaluation.suppression import no_derivable_cells, suppress_table
 
-__all__ = ["CatalogError", "PeriodError", "Program", "ProgramCatalog", "parse_programs", "resolve_period"]
+__all__ = ["CatalogError", "PeriodError", "Program", "ProgramCatalog", "evaluate_program", "methods_note",
+           "narrative", "no_derivable_cells", "parse_programs", "resolve_period", "suppress_table"]
