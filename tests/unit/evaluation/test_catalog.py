@@ -235,3 +235,21 @@ def test_default_period_is_the_current_school_year() -> None:
 def test_period_errors(args: tuple[object, ...], message: str) -> None:
     with pytest.raises(PeriodError, match=message):
         resolve_period(*args)  # type: ignore[arg-type]
+
+
+def test_docs_example_parses_and_documents_every_key() -> None:
+    from pathlib import Path
+
+    from projections.evaluation import catalog as c
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "programs.md").read_text(encoding="utf-8")
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cat = parse_programs(block)
+    lit = cat.program("literacy")
+    assert lit is not None and lit.costs is not None and lit.costs.total == 48000
+    assert cat.periods[0].name == "Fall cohort" and lit.periods[0].name == "Pilot"
+    nested = ("min_sessions", "min_weeks", "agree_top_points", "rating_agree_share", "roles", "buildings",
+              "certified", "strategic_plan_goal", "site_plans", "instructional_model", "leadership_framework",
+              "legal_mandate", "total", "currency", "items", "item", "amount")
+    for key in c._TOP_KEYS + c._PROGRAM_KEYS + nested:
+        assert f"{key}:" in block, key
