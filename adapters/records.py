@@ -16,6 +16,10 @@ from typing import Any
 
 from adapters.files import SourceInfo
 
+#: Line numbers kept per record. A person's rows are counted in full (``rows``) but only the first lines are
+#: listed, so that a record stays small however many times someone rejoined (memory flat with file size).
+MAX_LINES = 20
+
 ATTENDED = "attended"
 REGISTERED = "registered"
 STATUSES = (ATTENDED, REGISTERED)
@@ -57,8 +61,9 @@ class Attendance:
     first_join: datetime | None
     last_leave: datetime | None
     at: datetime | None        # when it happened when there is no join time (registration, sign-in)
-    lines: list[int]
+    lines: list[int]           # the first MAX_LINES line numbers that contributed
     extra: dict[str, str] = field(default_factory=dict)
+    rows: int = 1              # how many rows contributed
 
     @property
     def file_key(self) -> str:
@@ -69,6 +74,11 @@ class Attendance:
     def minutes(self) -> float | None:
         return None if self.seconds is None else self.seconds / 60
 
+    def copy(self) -> Attendance:
+        """A copy whose lines and extra can be extended without touching this one."""
+        return Attendance(self.session, self.status, self.email, self.employee_id, self.name, self.seconds,
+                          self.first_join, self.last_leave, self.at, list(self.lines), dict(self.extra), self.rows)
+
     def merge(self, other: Attendance) -> None:
         """Fold ``other`` (the same person, session and status) into this one: minutes add up."""
         if other.seconds is not None:
@@ -76,7 +86,10 @@ class Attendance:
         self.first_join = _earliest(self.first_join, other.first_join)
         self.last_leave = _latest(self.last_leave, other.last_leave)
         self.at = _earliest(self.at, other.at)
-        self.lines.extend(other.lines)
+        room = MAX_LINES - len(self.lines)
+        if room > 0:
+            self.lines.extend(other.lines[:room])
+        self.rows += other.rows
         self.name = self.name or other.name
         self.email = self.email or other.email
         self.employee_id = self.employee_id or other.employee_id

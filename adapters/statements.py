@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from adapters.errors import RowError
@@ -45,6 +46,7 @@ TRAINING_PROVIDER = "http://id.tincanapi.com/extension/training-provider"
 IMPORT_EXTENSION = "import"  # <iri_base>ext/import
 
 
+@lru_cache(maxsize=4096)  # most statements of a file share their session's start
 def _utc(ts: datetime | None) -> str:
     return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else ""
 
@@ -113,6 +115,8 @@ def build_statement(att: Attendance, session: Session, match: PersonMatch, *, st
                                                   language)]
     lines = sorted(att.lines)
     ext_value = import_extension(parsed, line=lines[0], lines=lines, person=match.employee_id)
+    if att.rows > len(lines):
+        ext_value["rows"] = att.rows  # more rows than the listed lines (see records.MAX_LINES)
     if att.extra:
         ext_value["fields"] = dict(sorted(att.extra.items()))
     extensions: dict[str, Any] = {options.ext(IMPORT_EXTENSION): ext_value}

@@ -53,13 +53,12 @@ def _offset(tz: str) -> tzinfo:
 
 def _clock(m: re.Match[str]) -> tuple[int, int, int, int]:
     """(hour, minute, second, microsecond) of a match's time part; midnight when it has none."""
-    if m.group("H") is None:
+    h, mi, s, frac, ampm = m.group("H", "M", "S", "F", "ampm")  # one call: this runs twice per Zoom row
+    if h is None:
         return 0, 0, 0, 0
-    hour, minute = int(m.group("H")), int(m.group("M"))
-    second = int(m.group("S") or 0)
-    frac = m.groupdict().get("F")
+    hour, minute = int(h), int(mi)
+    second = int(s) if s else 0
     micro = int((frac + "000000")[:6]) if frac else 0
-    ampm = m.group("ampm")
     if ampm:
         if not 1 <= hour <= 12:
             raise ValueError("hour out of range for a 12-hour clock")
@@ -163,7 +162,8 @@ class DateReader:
         raise RowError("bad_time", f"{value!r} does not match datetime_format {' or '.join(self.formats)}")
 
     def _numeric(self, m: re.Match[str], value: str, line: int) -> datetime:
-        a, b, c = m.group("a"), int(m.group("b")), m.group("c")
+        a, b_text, c, sep = m.group("a", "b", "c", "sep")
+        b = int(b_text)
         if len(a) == 4:
             if len(c) > 2:
                 raise ValueError("year-first date with a long day")
@@ -174,7 +174,7 @@ class DateReader:
             raise ValueError("three-digit year")
         year = int(c) + (2000 if len(c) == 2 else 0)
         first = int(a)
-        if m.group("sep") == ".":
+        if sep == ".":
             return self._build(year, b, first, m)  # dotted dates are day-first wherever they are written
         if self.order == "YMD" and self.declared:
             raise RowError("bad_time", f"{value!r} is not year-first (date_order YMD is declared)")
@@ -275,4 +275,11 @@ def iso_duration(seconds: int) -> str:
         return "PT0S"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    return "PT" + "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if secs:
+        text += f"{secs}S"
+    return text

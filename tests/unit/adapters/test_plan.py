@@ -184,3 +184,15 @@ def test_render_table_and_json() -> None:
     assert data["store"][0]["statement"]["id"] == data["store"][0]["id"]
     assert data["file"]["encoding"] == "UTF-8 (BOM)" and data["file"]["delimiter"] == ","
     assert data["sessions"][0]["start"] == "2026-09-15T15:00:00-05:00"
+
+
+def test_a_person_with_many_rows_lists_the_first_lines_and_counts_them_all() -> None:
+    rows = "".join(f"Ana,ana.lopez@district.example,09/15/2026 03:{i:02d}:00 PM,09/15/2026 03:{i:02d}:30 PM,1,No\n"
+                   for i in range(30))
+    plan = plan_import(zoom(rows), make_roster())
+    (ana,) = plan.store
+    assert ana.seconds == 30 * 60 and ana.rows == 30
+    assert ana.lines == tuple(range(5, 25))                       # the first 20 lines (5..24)
+    ext = ana.statement["context"]["extensions"]["https://district.example/xapi/ext/import"]
+    assert ext["rows"] == 30 and ext["lines"] == list(range(5, 25))
+    assert "24,…(+10)" in render_table(plan)
