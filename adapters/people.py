@@ -65,13 +65,27 @@ def make_agent(*, name: str | None, email: str | None = None, account_homepage: 
 
 
 class InMemoryRoster:
-    """A RosterLookup over roster rows (dicts with the roster CSV's columns)."""
+    """A RosterLookup over roster rows (dicts with the roster CSV's columns).
 
-    def __init__(self, rows: Iterable[Mapping[str, Any]] = ()) -> None:
+    ``links`` are identifiers linked to employees (``lrs.roster``'s ``person.identifier_linked``: agent key ->
+    employee id); those of the form ``mbox:mailto:<address>`` also match by e-mail, so a teacher who joined
+    Zoom from a personal address that the district has linked is found.
+    """
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]] = (), links: Mapping[str, str] | None = None) -> None:
         self._by_email: dict[str, PersonMatch] = {}
         self._by_id: dict[str, PersonMatch] = {}
         for row in rows:
             self.add(row)
+        for agent_key, employee_id in (links or {}).items():
+            if agent_key.lower().startswith("mbox:mailto:") and employee_id in self._by_id:
+                self._by_email.setdefault(agent_key[12:].strip().lower(), self._by_id[employee_id])
+
+    @classmethod
+    def from_people(cls, people: Mapping[str, Mapping[str, Any]], links: Mapping[str, str] | None = None
+                    ) -> InMemoryRoster:
+        """From {employee id: person record} (``RosterState.people`` values' records) and identifier links."""
+        return cls(({**person, "employee_id": eid} for eid, person in people.items()), links)
 
     def add(self, row: Mapping[str, Any]) -> PersonMatch:
         """Add one person: ``employee_id``, ``name``, ``email``, optional ``account_homepage``/``account_name``."""

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from adapters.files import SourceInfo
+
+if TYPE_CHECKING:  # options imports records (ActivityRef); only the annotation needs ImportOptions here
+    from adapters.options import ImportOptions
 
 #: Line numbers kept per record. A person's rows are counted in full (``rows``) but only the first lines are
 #: listed, so that a record stays small however many times someone rejoined (memory flat with file size).
@@ -171,7 +174,7 @@ class ParseResult:
     rejected: list[Rejected]
     skipped: list[Skipped]
     warnings: list[str]
-    options: Any               # the ImportOptions used (planning builds statements with them)
+    options: ImportOptions     # the options used (planning builds statements with them)
 
     def describe(self) -> str:
         """"read UTF-16LE (BOM), tab-separated, Teams attendance report with 3 sections, 42 participant rows"."""

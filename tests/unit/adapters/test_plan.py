@@ -196,3 +196,13 @@ def test_a_person_with_many_rows_lists_the_first_lines_and_counts_them_all() -> 
     ext = ana.statement["context"]["extensions"]["https://district.example/xapi/ext/import"]
     assert ext["rows"] == 30 and ext["lines"] == list(range(5, 25))
     assert "24,…(+10)" in render_table(plan)
+
+
+def test_linked_personal_address_matches_through_the_roster_links() -> None:
+    from adapters.people import InMemoryRoster
+    from tests.unit.adapters.support import ROSTER_ROWS
+    people = {r["employee_id"]: {k: v for k, v in r.items() if k != "employee_id"} for r in ROSTER_ROWS}
+    lookup = InMemoryRoster.from_people(people, links={"mbox:mailto:Chloe.P@gmail.com": "E1003"})
+    rows = "Chloe,chloe.p@gmail.com,09/15/2026 03:00:00 PM,09/15/2026 03:45:00 PM,45,Yes\n"
+    (chloe,) = plan_import(zoom(rows), lookup).store
+    assert chloe.person_key == "E1003" and chloe.statement["actor"]["mbox"] == "mailto:chloe.park@district.example"
