@@ -25,8 +25,8 @@ from typing import Any
 import jwt
 from sqlalchemy import Engine, insert, select
 
-from lrs.credentials import (ALL_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore, check_secret,
-                             hash_secret)
+from lrs.credentials import (ALL_SCOPES, READ_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore,
+                             check_secret, hash_secret)
 from lrs.store.tables import settings
 from lrs.times import utc_now
 from lrs.xapi.errors import Forbidden, Unauthorized
@@ -55,10 +55,13 @@ class Principal:
                 "account": {"homePage": base_url.rstrip("/") + "/credentials", "name": self.key}}
 
     def has(self, *wanted: str) -> bool:
-        """True if the principal holds any of ``wanted`` (``all`` implies everything xAPI)."""
+        """True if the principal holds any of ``wanted`` (``all`` implies everything xAPI, ``audit`` every read,
+        ``admin`` everything)."""
+        if "admin" in self.scopes:
+            return True
         if "all" in self.scopes and any(w in XAPI_SCOPES or w == "all" for w in wanted):
             return True
-        if "admin" in self.scopes:
+        if "audit" in self.scopes and any(w in READ_SCOPES or w == "audit" for w in wanted):
             return True
         return any(w in self.scopes for w in wanted)
 

@@ -25,7 +25,10 @@ from lrs.times import format_time, utc_now
 
 XAPI_SCOPES = frozenset({"statements/write", "statements/read", "statements/read/mine", "all/read", "all",
                          "state", "define", "profile"})
-REPORT_SCOPES = frozenset({"reports/read", "reports/read/mine", "admin"})
+REPORT_SCOPES = frozenset({"reports/read", "reports/read/mine", "reports/aggregate", "imports/write", "audit",
+                           "admin"})
+#: What ``audit`` implies: every read, no write.
+READ_SCOPES = frozenset({"statements/read", "all/read", "reports/read", "reports/aggregate", "reports/read/mine"})
 ALL_SCOPES = XAPI_SCOPES | REPORT_SCOPES
 
 #: scrypt's cost parameter N in production (with r=8: ~70 ms and 16 MiB per check here). A verified secret is

@@ -120,3 +120,17 @@ settings = Table(
     Column("name", String(255), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Every read of a person's records through the reporting API or the pages (FERPA's record of disclosures), one row
+# per person shown, written in the same transaction as its ``disclosure.recorded`` event (lrs.api.access).
+disclosures = Table(
+    "disclosures",
+    metadata,
+    Column("position", BigInt, primary_key=True, autoincrement=False),
+    Column("subject", String(2048), primary_key=True),  # employee id, agent key, or "*" (everyone)
+    Column("by_key", String(255), nullable=False),
+    Column("what", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+)
+Index("ix_disclosures_subject", disclosures.c.subject, disclosures.c.position)
