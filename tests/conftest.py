@@ -17,6 +17,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 BACKEND = os.environ.get("LRS_TEST_DATABASE", "sqlite")
+# Cheap scrypt for every credential the tests make (the cost is stored with each hash, so production's stays 2^14);
+# subprocess servers and CLIs inherit it through the environment.
+TEST_SCRYPT_N = "16"
+os.environ["LRS_SCRYPT_N"] = TEST_SCRYPT_N
 PG_ADMIN_URL = os.environ.get("LRS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 API_KEY, API_SECRET = "test-key", "test-secret"
 

@@ -36,7 +36,8 @@ def live_server(db_url: str, *extra_args: str, env: dict[str, str] | None = None
     """Run ``lrs serve`` on ``db_url``; yields the base URL (``http://127.0.0.1:PORT``) once /health answers."""
     port = free_port()
     e = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
-    e.update({"LRS_DATABASE_URL": db_url, "LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET})
+    e.update({"LRS_DATABASE_URL": db_url, "LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET,
+              "LRS_SCRYPT_N": os.environ.get("LRS_SCRYPT_N", "16384")})
     e.update(env or {})
     proc = subprocess.Popen([lrs_executable(), "serve", "--port", str(port), "--workers", str(workers),
                              "--threads", "4", *extra_args], env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -22,6 +22,7 @@ def lrs_env(db_url: str, **extra: str) -> dict[str, str]:
     """The environment with every ``LRS_*`` variable replaced: only the test database and ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
     env["LRS_DATABASE_URL"] = db_url
+    env["LRS_SCRYPT_N"] = os.environ.get("LRS_SCRYPT_N", "16384")
     env.update(extra)
     return env
 
