@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup
 
 #: One colour scheme for every chart, readable in print and for common colour-vision deficiencies.
-SCHEME = "tableau10"
+SCHEME: Literal["tableau10"] = "tableau10"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 # vl-convert keeps one JavaScript runtime per process; serialise renders from web threads onto it.
 _LOCK = threading.Lock()
