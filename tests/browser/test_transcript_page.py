@@ -9,7 +9,7 @@ import requests
 
 from tests.chromium import Browser
 from tests.e2e.live import live_server
-from tests.e2e.test_cli_audit import lrs_env, lrs_executable
+from tests.e2e.live import lrs_env, lrs_executable
 
 pytestmark = pytest.mark.slow
 
