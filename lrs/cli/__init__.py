@@ -66,7 +66,13 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
     """The services of the configured database (``LRS_*`` settings)."""
     from lrs import bootstrap
 
-    return bootstrap.build(schema=schema, engine_kwargs=engine_kwargs or None)
+    svc = bootstrap.build(schema=schema, engine_kwargs=engine_kwargs or None)
+    # The engine's connections go back when the command ends (a command run in-process, as tests and the demo
+    # do, must not leave pooled connections to be garbage-collected).
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(svc.close)
+    return svc
 
 
 def _register() -> None:

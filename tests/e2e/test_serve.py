@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.builders import make_statement
-from tests.conftest import basic_auth, new_database_url
+from tests.conftest import BACKEND, basic_auth, new_database_url
 from tests.e2e.live import LiveServer as Server
 from tests.e2e.live import start_server
 
@@ -23,10 +23,10 @@ def start(db_url: str, log: Path) -> Server:
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory, pg_template: str | None) -> Iterator[Server]:
+def shared_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Server]:
     """One server for the tests that only read or add statements (starting gunicorn costs seconds)."""
     tmp = tmp_path_factory.mktemp("serve")
-    db_url, drop = new_database_url(tmp, pg_template)
+    db_url, drop = new_database_url(tmp, request.getfixturevalue("pg_template") if BACKEND == "postgres" else None)
     srv = start(db_url, tmp / "serve.log")
     yield srv
     srv.stop()

@@ -121,9 +121,12 @@ def test_sigkill_mid_batch_then_the_survivor_finishes(engine: Engine, db_url: st
         assert "acquired transcript@v1" in out  # B took over what A held
     finally:
         for p in (a, b):
-            if p is not None and p.poll() is None:
-                p.kill()
-                p.wait()
+            if p is not None:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+                if p.stdout is not None:
+                    p.stdout.close()
     for proj in registry.all_projections():
         with engine.connect() as c:
             gen = active_generation(c, proj.name)
