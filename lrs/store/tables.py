@@ -1,6 +1,7 @@
 """Read tables the xAPI resources answer from, written in the same transaction as the events that cause them.
 
-They are derived data: every row can be rebuilt from the event log (see ``lrs.store.rebuild``).
+They are derived data: every row is written from an event in the same transaction, so it can be rebuilt from
+the log.
 """
 from __future__ import annotations
 
