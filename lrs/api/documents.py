@@ -24,6 +24,7 @@ import orjson
 from flask import Blueprint, Response
 
 from lrs.api.context import lrs_services
+from lrs.xapi.limits import MAX_CONTENT_TYPE
 from lrs.api.xrequest import V103, XRequest, begin
 from lrs.times import format_time, try_parse_timestamp
 from lrs.store import documents as docs
@@ -40,6 +41,8 @@ RESOURCE_NAMES = {docs.STATE: "State", docs.ACTIVITY_PROFILE: "Activity Profile"
                   docs.AGENT_PROFILE: "Agent Profile"}
 # The parameters each resource recognises, per method (xAPI 1.0.3 Communication 2.3, 2.6, 2.7); anything else
 # is rejected (Communication 3.2: "MUST reject ... any parameters which the LRS does not recognize").
+#: Longest stateId/profileId kept (xAPI sets no limit; a document id is a name, not content).
+MAX_DOC_ID = 2000
 _STATE_PARAMS = {"activityId", "agent", "registration", "stateId"}
 ALLOWED_PARAMS = {
     docs.STATE: {"GET": _STATE_PARAMS | {"since"}, "WRITE": _STATE_PARAMS},
@@ -173,6 +176,8 @@ def _resource(kind: str) -> Response:
     doc_id = xr.param(id_name)
     if doc_id == "":
         raise BadRequest(f"the {id_name} parameter must not be empty")
+    if doc_id is not None and len(doc_id) > MAX_DOC_ID:
+        raise BadRequest(f"the {id_name} parameter is longer than {MAX_DOC_ID} characters")
     since = since_param(xr) if method == "GET" else None
     svc = lrs_services()
 
@@ -203,14 +208,17 @@ def _resource(kind: str) -> Response:
             return Response(status=304, headers=headers)
         return Response(doc.content, status=200, content_type=doc.content_type, headers=headers)
 
+    ctype = xr.headers.get("Content-Type")
+    if ctype is not None and len(ctype) > MAX_CONTENT_TYPE:
+        raise BadRequest(f"the Content-Type is longer than {MAX_CONTENT_TYPE} characters")
     pre = docs.Preconditions.from_headers(xr.headers.get("If-Match"), xr.headers.get("If-None-Match"))
     if method == "PUT":
         v103 = xr.version == V103
-        docs.put_document(svc.store, key, xr.body, xr.headers.get("Content-Type"), pre,
+        docs.put_document(svc.store, key, xr.body, ctype, pre,
                           header_required_if_exists=not (v103 and kind == docs.STATE),
                           header_required_if_new=v103 and kind != docs.STATE)
     elif method == "POST":
-        docs.post_document(svc.store, key, xr.body, xr.headers.get("Content-Type"), pre)
+        docs.post_document(svc.store, key, xr.body, ctype, pre)
     else:
         docs.delete_document(svc.store, key, pre)
     return Response(status=204)

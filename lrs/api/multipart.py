@@ -25,12 +25,16 @@ def boundary_of(content_type: str) -> str:
     m = _BOUNDARY.search(content_type or "")
     if not m:
         raise BadRequest("multipart/mixed request without a boundary parameter")
-    return m.group(1) or m.group(2)
+    boundary = m.group(1) or m.group(2)
+    # RFC 2046 5.1.1: 1-70 characters from a small ASCII set (we allow any printable ASCII).
+    if not (0 < len(boundary) <= 70 and boundary.isascii() and boundary.isprintable()):
+        raise BadRequest("the multipart boundary must be 1-70 printable ASCII characters (RFC 2046)")
+    return boundary
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[Part]:
     """Split a multipart body into parts (RFC 2046); 400 when it is malformed."""
-    delim = b"--" + boundary_of(content_type).encode("latin-1")
+    delim = b"--" + boundary_of(content_type).encode("ascii")
     segments = body.split(delim)
     if len(segments) < 3:
         raise BadRequest("multipart/mixed body has no parts delimited by its boundary")

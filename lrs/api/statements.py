@@ -6,14 +6,15 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
+from sqlalchemy.exc import DBAPIError
 
 from lrs.api.context import lrs_services
 from lrs.api.multipart import build_multipart, parse_multipart
 from lrs.api.xrequest import XRequest, begin
-from lrs.times import format_time
 from lrs.store.statements import AttachmentPart, SaveRequest, StatementQuery, StatementStore
-from lrs.xapi.batch import prepare_batch, sha_matches
+from lrs.times import format_time, utc_now
 from lrs.xapi import model
+from lrs.xapi.batch import prepare_batch, sha_matches
 from lrs.xapi.errors import BadRequest, NotFound, XAPIError
 from lrs.xapi.limits import MAX_CONTENT_TYPE
 from lrs.xapi.validation import validate_agent, validate_uuid
@@ -47,7 +48,13 @@ def _consistent_through(resp: Response) -> Response:
     # Required on every Statement resource response, errors included (Communication 2.1.3).
     # Reads get the careful answer (see consistent_through); a write's own answer needs no extra query.
     careful = request.method in ("GET", "HEAD") or request.args.get("method") == "GET"
-    resp.headers["X-Experience-API-Consistent-Through"] = statement_store().consistent_through(check_writers=careful)
+    try:
+        value = statement_store().consistent_through(check_writers=careful and resp.status_code < 500)
+    except DBAPIError:
+        # The database went away (this may be the 503 saying so): the time we looked is still a true answer for
+        # the statements this response shows, which is none.
+        value = format_time(utc_now())
+    resp.headers["X-Experience-API-Consistent-Through"] = value
     return resp
 
 
@@ -236,9 +243,12 @@ def _get(xr: XRequest) -> Response:
     q.until = _time_param(xr, "until")
     lim = xr.param("limit")
     if lim is not None:
-        if not lim.isdigit():
-            raise BadRequest(f"limit must be a non-negative integer, not {lim!r}")
-        q.limit = int(lim)
+        # isdigit() alone accepts "²" and other Unicode digits int() refuses; and a limit beyond the page size
+        # means the page size (a cursor must not carry a number wider than 64 bits).
+        if not (lim.isascii() and lim.isdigit()):
+            raise BadRequest(f"limit must be a non-negative integer, not {lim[:40]!r}")
+        page_limit = int(lrs_services().settings.get("STATEMENT_PAGE_LIMIT", 500))
+        q.limit = min(int(lim[:12]), page_limit)
     q.authority = _mine(xr)
     return _list_response(xr, q, fmt, attachments)
 

@@ -94,8 +94,16 @@ def parse_xrequest() -> XRequest:
     if "method" in qs:
         return _alternate()
     params = {k: v for k, v in qs.items()}
+    _check_params(params)
     return XRequest(method=method, params=params, headers=Headers(request.headers), body=request.get_data(),
                     alternate=False)
+
+
+def _check_params(params: dict[str, str]) -> None:
+    """No parameter may carry U+0000: PostgreSQL cannot compare text with it, and no xAPI value contains it."""
+    for k, v in params.items():
+        if "\x00" in k or "\x00" in v:
+            raise BadRequest(f"parameter {k[:40]!r} contains a NUL character")
 
 
 def _alternate() -> XRequest:
@@ -122,6 +130,8 @@ def _alternate() -> XRequest:
     for k, v in fields:
         lk = k.lower()
         if lk in FORM_HEADERS:
+            if "\r" in v or "\n" in v or "\x00" in v:
+                raise BadRequest(f"the alternate request syntax field {k!r} contains a line break or NUL character")
             headers[FORM_HEADERS[lk]] = v
         elif k == "content":
             body = v.encode("utf-8")
@@ -133,6 +143,7 @@ def _alternate() -> XRequest:
         headers["Content-Type"] = "application/json"
     if target in ("PUT", "POST") and not body and request.path.rstrip("/").endswith("/statements"):
         raise BadRequest("the alternate request syntax needs the statement(s) in the 'content' form field")
+    _check_params(params)
     return XRequest(method=target, params=params, headers=headers, body=body, alternate=True)
 
 

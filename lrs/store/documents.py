@@ -42,6 +42,15 @@ JSON_MEDIA_TYPE = "application/json"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def context_hash(kind: str, activity_id: str = "", agent_key: str = "") -> str:
+    """SHA-256 of a document's context (kind, activity, agent): what id lists and State deletes look up by."""
+    return _hash(kind, activity_id, agent_key)
+
+
 @dataclass(frozen=True)
 class DocumentKey:
     """Where a document lives: its resource (``kind``), context and id. Unused parts are empty strings."""
@@ -53,12 +62,14 @@ class DocumentKey:
     registration: str = ""
 
     def stream(self) -> str:
-        """The event stream of this document."""
-        if self.kind == STATE:
-            return f"state:{self.activity_id}|{self.agent_key}|{self.registration}|{self.doc_id}"
-        if self.kind == ACTIVITY_PROFILE:
-            return f"activity_profile:{self.activity_id}|{self.doc_id}"
-        return f"agent_profile:{self.agent_key}|{self.doc_id}"
+        """The event stream of this document: its kind and key hash (the parts are in the payload; the stream
+        column is bounded and indexed, and an activity IRI plus an agent key can be 4,000 bytes)."""
+        return f"{self.kind}:{self.key_hash()}"
+
+    def key_hash(self) -> str:
+        """SHA-256 of the whole key: the documents table's unique key (a btree entry of the raw parts could pass
+        PostgreSQL's ~2,700-byte limit)."""
+        return _hash(self.kind, self.activity_id, self.agent_key, self.registration, self.doc_id)
 
     def payload(self) -> dict[str, Any]:
         """The key as it appears in event payloads."""
@@ -67,9 +78,7 @@ class DocumentKey:
 
     def where(self) -> list[Any]:
         """SQL conditions selecting this document's row."""
-        return [documents.c.kind == self.kind, documents.c.activity_id == self.activity_id,
-                documents.c.agent_key == self.agent_key, documents.c.registration == self.registration,
-                documents.c.doc_id == self.doc_id]
+        return [documents.c.key_hash == self.key_hash()]
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> DocumentKey:
@@ -244,7 +253,7 @@ def list_document_ids(conn: Connection, kind: str, *, activity_id: str = "", age
     ``registration=None`` (State only) means every registration; ``since`` is fixed-width UTC text, exclusive.
     """
     q = select(documents.c.doc_id, documents.c.updated).where(
-        documents.c.kind == kind, documents.c.activity_id == activity_id, documents.c.agent_key == agent_key)
+        documents.c.context_hash == context_hash(kind, activity_id, agent_key))
     if registration is not None:
         q = q.where(documents.c.registration == registration)
     if since is not None:
@@ -280,7 +289,10 @@ def apply_document_event(conn: Connection, event: RecordedEvent) -> None:
     done = conn.execute(update(documents).where(*key.where()).values(**values))
     if done.rowcount == 0:
         conn.execute(insert(documents).values(kind=key.kind, activity_id=key.activity_id, agent_key=key.agent_key,
-                                              registration=key.registration, doc_id=key.doc_id, **values))
+                                              registration=key.registration, doc_id=key.doc_id,
+                                              key_hash=key.key_hash(),
+                                              context_hash=context_hash(key.kind, key.activity_id, key.agent_key),
+                                              **values))
 
 
 def _conflict_message() -> str:
@@ -360,7 +372,7 @@ def delete_state_documents(store: EventStore, activity_id: str, agent_key: str,
     """Delete every State document of an Activity and Agent (one registration, or all when ``None``)."""
     with store.write() as tx:
         q = select(documents.c.doc_id, documents.c.registration, documents.c.etag).where(
-            documents.c.kind == STATE, documents.c.activity_id == activity_id, documents.c.agent_key == agent_key)
+            documents.c.context_hash == context_hash(STATE, activity_id, agent_key))
         if registration is not None:
             q = q.where(documents.c.registration == registration)
         rows = tx.conn.execute(q.order_by(documents.c.id)).all()

@@ -87,18 +87,22 @@ documents = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False),  # state | activity_profile | agent_profile
-    Column("activity_id", String(2048), nullable=False, default=""),
-    Column("agent_key", String(2048), nullable=False, default=""),
+    Column("activity_id", Text, nullable=False, default=""),
+    Column("agent_key", Text, nullable=False, default=""),
     Column("registration", String(36), nullable=False, default=""),
-    Column("doc_id", String(2048), nullable=False),
+    Column("doc_id", Text, nullable=False),
+    # SHA-256 of (kind, activity, agent, registration, id) and of (kind, activity, agent): the unique key and the
+    # lookup of a context's documents. Indexing the raw parts instead could pass PostgreSQL's btree entry limit.
+    Column("key_hash", String(64), nullable=False),
+    Column("context_hash", String(64), nullable=False),
     Column("content_type", String(255), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("etag", String(64), nullable=False),
     Column("updated", String(32), nullable=False),
     Column("position", BigInt, nullable=False),
 )
-Index("ux_documents", documents.c.kind, documents.c.activity_id, documents.c.agent_key,
-      documents.c.registration, documents.c.doc_id, unique=True)
+Index("ux_documents_key", documents.c.key_hash, unique=True)
+Index("ix_documents_context", documents.c.context_hash, documents.c.updated)
 
 credentials = Table(
     "credentials",

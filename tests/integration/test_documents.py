@@ -642,9 +642,15 @@ def test_every_change_is_an_event_carrying_the_resulting_document(app: Any, clie
 
     evs = store.read(after=head)
     assert [e.type for e in evs] == ["document.put", "document.merged", "document.put", "document.deleted"]
-    stream = f"state:{ACTIVITY}|mbox:mailto:teacher@district.example|{reg}|ev"
-    assert [e.stream for e in evs] == [stream, stream, "agent_profile:mbox:mailto:teacher@district.example|bin",
-                                       stream]
+    # A document's stream is its kind and key hash (its parts are in the payload).
+    from lrs.store.documents import DocumentKey
+
+    stream = DocumentKey("state", "ev", ACTIVITY, "mbox:mailto:teacher@district.example", reg).stream()
+    profile = DocumentKey("agent_profile", "bin", agent_key="mbox:mailto:teacher@district.example").stream()
+    assert stream.startswith("state:") and len(stream) == len("state:") + 64
+    assert [e.stream for e in evs] == [stream, stream, profile, stream]
+    assert [(e.payload["docId"], e.payload["registration"]) for e in evs] == [("ev", reg), ("ev", reg), ("bin", ""),
+                                                                            ("ev", reg)]
     merged = evs[1].payload
     assert merged["content"] == {"a": 1, "b": 2} and merged["encoding"] == "json"
     assert merged["contentType"] == "application/json" and merged["activityId"] == ACTIVITY

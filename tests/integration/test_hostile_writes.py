@@ -193,3 +193,89 @@ def test_honest_writers_see_no_error_beside_a_hostile_one(app: Any, xapi_headers
     assert set(hostile_results) == {400}
     with app.extensions["lrs"].engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(statements)).scalar_one() == 180
+
+
+# --- hostile parameters and documents (issue 9, item 5) -------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["limit=%C2%B2", "limit=-1", "limit=1e3", "verb=http://x%00y",
+                                   "activity=%00", "registration=%00", "agent=%7B%22mbox%22:%22mailto:a%00@b.c%22%7D",
+                                   "since=2024%00"])
+def test_hostile_statement_parameters_are_400(client: Any, xapi_headers: dict[str, str], query: str) -> None:
+    r = client.get(f"/xapi/statements?{query}", headers=xapi_headers)
+    assert r.status_code == 400, (query, r.get_data(as_text=True)[:200])
+
+
+def test_a_huge_limit_is_the_page_size_and_pages_on(client: Any, xapi_headers: dict[str, str]) -> None:
+    post(client, xapi_headers, [make_statement() for _ in range(3)])
+    r = client.get("/xapi/statements?limit=99999999999999999999", headers=xapi_headers)
+    assert r.status_code == 200 and len(r.json["statements"]) == 3
+
+
+LONG_IRI = "http://example.org/activities/" + "é" * 1500  # ~3 kB: more than a btree entry holds
+
+
+@pytest.mark.parametrize("resource,params", [
+    ("activities/state", {"activityId": LONG_IRI, "agent": '{"mbox":"mailto:' + "a" * 1500 + '@example.org"}',
+                          "stateId": "s" * 1999}),
+    ("activities/profile", {"activityId": LONG_IRI, "profileId": "p" * 1999}),
+    ("agents/profile", {"agent": '{"mbox":"mailto:' + "a" * 1800 + '@example.org"}', "profileId": "é" * 1999}),
+])
+def test_documents_with_long_keys_are_stored_and_read(client: Any, xapi2_headers: dict[str, str], resource: str,
+                                                      params: dict[str, str]) -> None:
+    url = f"/xapi/{resource}"
+    r = client.put(url, query_string=params, data=b'{"a": 1}',
+                   headers={**xapi2_headers, "Content-Type": "application/json", "If-None-Match": "*"})
+    assert r.status_code == 204, r.get_data(as_text=True)[:300]
+    got = client.get(url, query_string=params, headers=xapi2_headers)
+    assert got.status_code == 200 and got.json == {"a": 1}
+    ids = {k: v for k, v in params.items() if k not in ("stateId", "profileId")}
+    listed = client.get(url, query_string=ids, headers=xapi2_headers)
+    assert listed.status_code == 200 and listed.json == [params.get("stateId") or params["profileId"]]
+
+
+def test_document_ids_and_content_types_past_their_limits_are_400(client: Any, xapi2_headers: dict[str, str]) -> None:
+    base = {"activityId": "http://example.org/a", "profileId": "p"}
+    too_long = client.put("/xapi/activities/profile", query_string={**base, "profileId": "p" * 2001}, data=b"x",
+                          headers={**xapi2_headers, "Content-Type": "text/plain", "If-None-Match": "*"})
+    assert too_long.status_code == 400
+    ctype = client.put("/xapi/activities/profile", query_string=base, data=b"x",
+                       headers={**xapi2_headers, "Content-Type": "text/plain; x=" + "y" * 300, "If-None-Match": "*"})
+    assert ctype.status_code == 400 and "Content-Type" in ctype.json["error"]["message"]
+    nul = client.get("/xapi/activities/profile", query_string={**base, "profileId": "a\x00b"}, headers=xapi2_headers)
+    assert nul.status_code == 400
+
+
+@pytest.mark.parametrize("field,value", [("If-Match", '"abc"\r\nX-Injected: 1'), ("X-Experience-API-Version", "1.0.3\n"),
+                                         ("Authorization", "Basic dGVzdC1rZXk6dGVzdC1zZWNyZXQ=\r\n")])
+def test_line_breaks_in_alternate_syntax_header_fields_are_400(client: Any, field: str, value: str) -> None:
+    from urllib.parse import urlencode
+
+    form = {"X-Experience-API-Version": "1.0.3", "Authorization": "Basic dGVzdC1rZXk6dGVzdC1zZWNyZXQ=",
+            field: value, "activityId": "http://example.org/a", "profileId": "p"}
+    r = client.post("/xapi/activities/profile?method=GET", data=urlencode(form),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400, r.get_data(as_text=True)[:200]
+
+
+@pytest.mark.parametrize("boundary", ["ünïcode", "x" * 71, "a\tb"])
+def test_unusable_multipart_boundaries_are_400(client: Any, xapi_headers: dict[str, str], boundary: str) -> None:
+    body = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{{}}\r\n--{boundary}--".encode()
+    r = client.post("/xapi/statements", data=body,
+                    headers={**xapi_headers, "Content-Type": f"multipart/mixed; boundary={boundary}"})
+    assert r.status_code == 400, r.get_data(as_text=True)[:200]
+
+
+def test_a_statements_read_while_the_database_is_down_is_503(app: Any, client: Any, xapi_headers: dict[str, str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    svc = app.extensions["lrs"]
+
+    def down(*_a: Any, **_k: Any) -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(svc.statements, "query", down)
+    monkeypatch.setattr(svc.statements.engine, "connect", down)
+    r = client.get("/xapi/statements", headers=xapi_headers)
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    assert r.headers["X-Experience-API-Consistent-Through"]
