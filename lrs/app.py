@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from flask import Flask, Response, request
+from flask.json.provider import JSONProvider
 
 from lrs import bootstrap
 from lrs.api import (about, activities_agents, credentials, documents, openapi, pages, people, statements,
@@ -12,6 +14,23 @@ from lrs.api import (about, activities_agents, credentials, documents, openapi, 
 from lrs.api.errors import register_error_handlers
 from lrs.api.xrequest import add_version_header
 from lrs.bootstrap import Services
+
+
+class OrjsonProvider(JSONProvider):
+    """Flask's JSON through orjson: a non-finite float is written as null (the stdlib writes ``Infinity``, which is
+    not JSON), keys keep their order, and it is several times faster."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS, default=_default).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return orjson.loads(s)
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, services: Services | None = None) -> Flask:
@@ -24,9 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, services: Services | 
         services = bootstrap.build(config)
     settings = services.settings
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_BODY_BYTES"])
-    app.config["JSON_SORT_KEYS"] = False
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config["LRS"] = settings
     app.extensions["lrs"] = services
     if settings.get("API_KEY") and settings.get("API_SECRET"):

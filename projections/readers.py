@@ -13,6 +13,8 @@ from lrs.roster.identity import match_key
 from lrs.times import format_date, local_date, try_parse_timestamp
 
 EXT_TAGS = "http://id.tincanapi.com/extension/tags"
+#: The most credit one statement may award (in its own unit); more is taken as malformed and ignored.
+MAX_CREDIT = 10_000.0
 
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
@@ -108,7 +110,8 @@ def parse_credit(value: Any) -> tuple[str, float] | None:
         amt = float(amount)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    if amt < 0 or amt != amt:
+    # Finite and plausible: 1e308 semester hours would make transcript hours infinite.
+    if not 0 <= amt <= MAX_CREDIT:
         return None
     return kind.strip().lower(), amt
 

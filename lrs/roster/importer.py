@@ -40,6 +40,8 @@ FIELDS = ("name", "email", "roles", "building", "supervisor_id", "hire_date", "s
           "account_name")
 STATUSES = ("active", "inactive")
 
+# The roster's columns as the people read model stores them (varchar lengths).
+_MAX_LENGTHS = {"name": 300, "email": 320, "building": 200, "account_homepage": 2000, "account_name": 300}
 _EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _ROLE = re.compile(r"^[a-z0-9][a-z0-9 _/-]{0,99}$")
@@ -130,6 +132,11 @@ def parse_roster(text: str, known_ids: Iterable[str] = ()) -> tuple[list[dict[st
             problems.append(f"employee_id {eid!r} already appears on line {seen_ids[eid]}")
         if not v.get("name"):
             problems.append("name is empty")
+        for col, most in _MAX_LENGTHS.items():
+            if len(v.get(col) or "") > most:
+                problems.append(f"{col} is longer than {most} characters")
+        if any("\x00" in (val or "") for val in v.values()):
+            problems.append("a field contains a NUL character")
         email = v.get("email", "")
         home, acct = v.get("account_homepage", ""), v.get("account_name", "")
         if email and not _EMAIL.match(email):

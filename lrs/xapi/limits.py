@@ -10,6 +10,7 @@ statements.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,12 @@ MAX_KEY_BYTES = 2000
 MAX_CONTENT_TYPE = 255
 #: Longest single string anywhere in a statement (1 MiB of text; bodies are bounded as a whole too).
 MAX_STRING = 1 << 20
+#: Longest ``result.duration`` kept: 1,000 years. Nothing a person learns lasts longer, and an unbounded
+#: "P9999...9Y" made transcript hours infinite (not even JSON).
+MAX_DURATION_SECONDS = 1000 * 365.25 * 86400
+
+_DURATION_PARTS = re.compile(r"(\d+(?:[.,]\d+)?)([YMWDHS])")
+_UNIT_SECONDS = {"Y": 365.25 * 86400, "W": 7 * 86400, "D": 86400, "H": 3600, "S": 1}
 
 
 def check_storable(stmt: Mapping[str, Any], path: str = "statement") -> None:
@@ -35,6 +42,10 @@ def check_storable(stmt: Mapping[str, Any], path: str = "statement") -> None:
     """
     _walk(stmt, path, 1)
     _check_keys(stmt, path)
+    _check_duration(stmt, path)
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        _check_duration(obj, f"{path}.object")
 
 
 def check_key(value: str, path: str, what: str = "identifier") -> None:
@@ -48,6 +59,27 @@ def check_text(value: str, path: str) -> None:
     """Raise 400 for text the store cannot hold (U+0000, which PostgreSQL's text type refuses)."""
     if "\x00" in value:
         raise InvalidField(path, "contains a NUL character (U+0000), which this LRS does not store")
+
+
+def duration_seconds(text: str) -> float:
+    """The length of a (valid) ISO 8601 duration in seconds; months count 1/12 of a year."""
+    date, _, time = text[1:].partition("T")
+    total = 0.0
+    for part, in_time in ((date, False), (time, True)):
+        for num, unit in _DURATION_PARTS.findall(part):
+            n = float(num.replace(",", "."))
+            if unit == "M":
+                total += n * (60 if in_time else 365.25 * 86400 / 12)
+            else:
+                total += n * _UNIT_SECONDS[unit]
+    return total
+
+
+def _check_duration(stmt: Mapping[str, Any], path: str) -> None:
+    result = stmt.get("result")
+    duration = result.get("duration") if isinstance(result, dict) else None
+    if isinstance(duration, str) and not duration_seconds(duration) <= MAX_DURATION_SECONDS:  # also refuses inf
+        raise InvalidField(f"{path}.result.duration", "is longer than 1,000 years; this LRS stores no such duration")
 
 
 def _walk(value: Any, path: str, depth: int) -> None:

@@ -72,7 +72,7 @@ people_agents = Table(
     metadata,
     Column("gen", Integer, primary_key=True, autoincrement=False),
     Column("agent_key", String(2048), primary_key=True),
-    Column("name", String(300)),
+    Column("name", Text),  # as the statements said it: any client's text, so unbounded
     Column("first_position", BigInt, nullable=False),
     Column("last_position", BigInt, nullable=False),
     Column("first_stored", String(32), nullable=False),

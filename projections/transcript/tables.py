@@ -46,6 +46,8 @@ transcript_activities = Table(
     Column("position", BigInt, nullable=False),
 )
 
+# Text columns hold what statements said (names, types, providers, credit types): any client's text, so a long value
+# must never fail the worker's batch (the batch would be retried forever).
 transcript_entries = Table(
     "transcript_entries",
     metadata,
@@ -54,8 +56,8 @@ transcript_entries = Table(
     Column("actor_key", String(2048), nullable=False),
     Column("activity_id", String(2048), nullable=False),
     Column("registration", String(36)),
-    Column("name", String(1000)),
-    Column("activity_type", String(2048)),
+    Column("name", Text),
+    Column("activity_type", Text),
     Column("outcome", String(16), nullable=False),
     Column("date", String(10), nullable=False),
     Column("start_date", String(10), nullable=False),
@@ -63,11 +65,11 @@ transcript_entries = Table(
     Column("school_year", String(16), nullable=False),
     Column("hours", Float, nullable=False),
     Column("hours_source", String(16)),
-    Column("credit_type", String(50)),
+    Column("credit_type", Text),
     Column("credit_amount", Float),
     Column("delivery_model", String(32), nullable=False),
     Column("classification", String(32), nullable=False),
-    Column("provider", String(500)),
+    Column("provider", Text),
     Column("instructors", Text, nullable=False),  # JSON list
     Column("score", Float),
     Column("statement_ids", Text, nullable=False),  # JSON list, in stored order

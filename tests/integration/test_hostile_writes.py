@@ -279,3 +279,28 @@ def test_a_statements_read_while_the_database_is_down_is_503(app: Any, client: A
     r = client.get("/xapi/statements", headers=xapi_headers)
     assert r.status_code == 503 and r.headers["Retry-After"]
     assert r.headers["X-Experience-API-Consistent-Through"]
+
+
+def test_durations_past_a_thousand_years_are_refused(client: Any, xapi_headers: dict[str, str]) -> None:
+    for d in ("P9999999999999999999999999Y", "P" + "9" * 400 + "Y", "P1001Y", "PT31557600001S"):
+        r = post(client, xapi_headers, make_statement(result={"duration": d}))
+        assert r.status_code == 400 and "1,000 years" in r.json["error"]["message"], d
+    assert post(client, xapi_headers, make_statement(result={"duration": "P999Y"})).status_code == 200
+
+
+def test_a_huge_credit_never_makes_hours_infinite(app: Any, client: Any, xapi_headers: dict[str, str]) -> None:
+    """Credits in the district extension are read as numbers; 1e308 semester hours is ignored, not infinite."""
+    from projections.runner import Worker
+
+    credit = "https://district.example/xapi/ext/credit"
+    actor = make_agent(mbox="mailto:huge@example.org")
+    for amount in (1e308, 1.5):
+        r = post(client, xapi_headers, make_statement(actor=actor, result={"extensions": {credit: {
+            "type": "semester-hour", "amount": amount}}}))
+        assert r.status_code == 200
+    svc = app.extensions["lrs"]
+    Worker(svc.engine, settings=svc.settings, poll=0.05).run(once=True)
+    t = client.get("/api/v1/people/mbox:mailto:huge@example.org/transcript", headers=xapi_headers)
+    assert t.status_code == 200
+    assert "Infinity" not in t.get_data(as_text=True)
+    assert t.json["totals"]["hours"] == 22.5  # the 1.5 semester hours (15 clock hours each); the other ignored
