@@ -53,6 +53,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKERS", int, 2, "gunicorn worker processes of lrs serve"),
     Setting("WEB_THREADS", int, 8, "threads per gunicorn worker process"),
     Setting("ACCESS_LOG", str, None, "gunicorn access log file (- for standard output)"),
+    Setting("REQUEST_READ_TIMEOUT", float, 60.0, "seconds a client has to send a request's headers and body"),
     Setting("LOG_LEVEL", str, "INFO", "log level of lrs worker"),
     # --- test-only (read by tests/conftest.py, declared so they are not reported as unknown) -------------------
     Setting("TEST_DATABASE", str, "sqlite", "tests: sqlite or postgres"),

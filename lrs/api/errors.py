@@ -7,6 +7,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from lrs.web import DeadlineThreadWorker, RequestReadTimeout
 from lrs.xapi.errors import XAPIError
 
 log = logging.getLogger("lrs.api")
@@ -35,6 +36,13 @@ def register_error_handlers(app: Flask) -> None:
             return _error(413, f"the request body is larger than this LRS accepts "
                                f"({app.config.get('MAX_CONTENT_LENGTH')} bytes)")
         return _error(status, e.description or e.name)
+
+    @app.errorhandler(RequestReadTimeout)
+    def _slow(e: RequestReadTimeout) -> Response:
+        # The client stopped sending its body; it may not be listening either, but say what happened.
+        resp = _error(408, f"the request body did not arrive within {DeadlineThreadWorker.read_timeout:.0f} s")
+        resp.headers["Connection"] = "close"
+        return resp
 
     @app.errorhandler(OperationalError)
     def _db(e: OperationalError) -> Response:
