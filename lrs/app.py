@@ -53,6 +53,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, services: Services | 
         if outcome == "revoked":
             app.logger.warning("LRS_API_KEY names a revoked credential; it stays revoked")
 
+    if int(settings.get("PROXY_HOPS") or 0) > 0:
+        # Behind nginx the peer is the proxy: take the client's address from X-Forwarded-For, trusting exactly as
+        # many hops as are configured (more would let a client choose its own address, and dodge the throttle).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(settings["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_error_handlers(app)
     for bp in (about.bp, status.bp, tokens.bp, credentials.bp, statements.bp, documents.bp, activities_agents.bp,
                people.bp, openapi.bp, pages.bp):

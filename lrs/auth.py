@@ -10,6 +10,11 @@ is revoked, rotated or deleted.
 
 Unknown keys cost the same scrypt as wrong secrets (a check against a dummy hash): keys are public, they appear in
 every statement's ``authority``, and a faster answer for an unknown key would tell an attacker which keys exist.
+
+Failed attempts are throttled per key and per client address (``limits``, a moving window): past the limit an
+attempt that would need a scrypt is answered 429 at once, so a wrong-secret flood cannot spend the server's CPU on
+scrypt. A secret already verified in this process needs no scrypt and is never throttled, so flooding a key (which
+is public) does not lock its honest client out.
 """
 from __future__ import annotations
 
@@ -18,18 +23,22 @@ import binascii
 import hashlib
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from limits import parse as parse_limit
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Engine, insert, select
 
 from lrs.credentials import (ALL_SCOPES, READ_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore,
                              check_secret, hash_secret)
 from lrs.store.tables import settings
 from lrs.times import utc_now
-from lrs.xapi.errors import Forbidden, Unauthorized
+from lrs.xapi.errors import Forbidden, TooManyRequests, Unauthorized
 
 __all__ = ["ALL_SCOPES", "REPORT_SCOPES", "XAPI_SCOPES", "Authenticator", "Principal"]
 
@@ -75,12 +84,37 @@ class Principal:
             raise Forbidden(f"this credential lacks the scope for this request (needs one of: {', '.join(wanted)})")
 
 
+class Throttle:
+    """Failed-attempt limits per key and per client address (moving windows in ``limits`` storage)."""
+
+    def __init__(self, per_key: str = "10/minute", per_address: str = "30/minute", storage: str = "memory://") -> None:
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        self.per_key, self.per_address = parse_limit(per_key), parse_limit(per_address)
+
+    def check(self, key: str, address: str | None) -> None:
+        """Raise 429 if ``key`` or ``address`` has used up its failed attempts."""
+        for item, ident in ((self.per_key, "key:" + key), (self.per_address, f"addr:{address}")):
+            if (ident.startswith("addr:") and address is None) or self.limiter.test(item, ident):
+                continue
+            reset = self.limiter.get_window_stats(item, ident).reset_time
+            raise TooManyRequests("too many failed sign-in attempts; try again later",
+                                  retry_after=max(1, int(reset - time.time()) + 1))
+
+    def failed(self, key: str, address: str | None) -> None:
+        """Count one failed attempt."""
+        self.limiter.hit(self.per_key, "key:" + key)
+        if address is not None:
+            self.limiter.hit(self.per_address, f"addr:{address}")
+
+
 class Authenticator:
     """Authenticates requests against the credential store and issues the LRS's own bearer tokens."""
 
-    def __init__(self, engine: Engine, credentials: CredentialStore, secret_key: str | None = None) -> None:
+    def __init__(self, engine: Engine, credentials: CredentialStore, secret_key: str | None = None,
+                 throttle: Throttle | None = None) -> None:
         self.engine = engine
         self.credentials = credentials
+        self.throttle = throttle or Throttle()
         self._verified: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._dummy_hash: str | None = None
@@ -118,34 +152,47 @@ class Authenticator:
 
     # -- Basic -------------------------------------------------------------------------------------------------
 
-    def basic(self, header: str) -> Principal:
-        """Authenticate an ``Authorization: Basic`` header value."""
+    def basic(self, header: str, client: str | None = None) -> Principal:
+        """Authenticate an ``Authorization: Basic`` header value (``client``: the caller's address, throttled)."""
         try:
             raw = base64.b64decode(header.split(" ", 1)[1].strip(), validate=True).decode()
             key, secret = raw.split(":", 1)
         except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
             raise Unauthorized("malformed Basic authorization header") from None
         cred = self.credentials.get(key) if key and "\x00" not in key else None
-        if cred is None:
-            check_secret(secret, self._dummy())  # same cost as a wrong secret: see the module docstring
-            raise Unauthorized("unknown key or wrong secret")
-        if not self._verify(key, secret, cred.secret_hash):
-            raise Unauthorized("unknown key or wrong secret")
+        stored = cred.secret_hash if cred is not None else self._dummy()
+        if not self._known(key, secret, stored):
+            self.throttle.check(key, client)  # before the scrypt, which is what a flood would cost
+            # An unknown key costs the same scrypt as a wrong secret (against a dummy hash): see the module
+            # docstring. The check runs first, whatever the key, so both cases take the same time.
+            verified = self._verify(key, secret, stored)
+            if cred is None or not verified:
+                self.throttle.failed(key, client)
+                raise Unauthorized("unknown key or wrong secret")
+        assert cred is not None
         if cred.revoked:
             raise Unauthorized(f"credential {key!r} has been revoked")
         return Principal(key=cred.key, name=cred.name, scopes=cred.scopes, person=cred.person,
                          last_version=cred.last_version)
 
-    def _verify(self, key: str, secret: str, stored: str) -> bool:
-        memo = hashlib.sha256(f"{key}\x00{secret}\x00{stored}".encode()).hexdigest()
+    @staticmethod
+    def _memo(key: str, secret: str, stored: str) -> str:
+        return hashlib.sha256(f"{key}\x00{secret}\x00{stored}".encode()).hexdigest()
+
+    def _known(self, key: str, secret: str, stored: str) -> bool:
+        """True if this secret was verified against this stored hash before (no scrypt needed)."""
+        memo = self._memo(key, secret, stored)
         with self._lock:
             if memo in self._verified:
                 self._verified.move_to_end(memo)
                 return True
+        return False
+
+    def _verify(self, key: str, secret: str, stored: str) -> bool:
         if not check_secret(secret, stored):
             return False
         with self._lock:
-            self._verified[memo] = None
+            self._verified[self._memo(key, secret, stored)] = None
             while len(self._verified) > MEMO_SIZE:
                 self._verified.popitem(last=False)
         return True
@@ -193,13 +240,14 @@ class Authenticator:
                          person=claims.get("person") if isinstance(claims.get("person"), str) else None, via="jwt",
                          last_version=cred.last_version)
 
-    def authenticate(self, header: str | None) -> Principal:
-        """Authenticate an Authorization header (Basic or Bearer); 401 when missing or wrong."""
+    def authenticate(self, header: str | None, client: str | None = None) -> Principal:
+        """Authenticate an Authorization header (Basic or Bearer); 401 when missing or wrong, 429 when the key or
+        the client address ``client`` has used up its failed attempts."""
         if not header:
             raise Unauthorized("authentication required (HTTP Basic or a bearer token)")
         scheme = header.split(" ", 1)[0].lower()
         if scheme == "basic":
-            return self.basic(header)
+            return self.basic(header, client)
         if scheme == "bearer":
             return self.bearer(header)
         raise Unauthorized(f"unsupported authorization scheme {scheme[:20]!r}")

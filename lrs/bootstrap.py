@@ -18,7 +18,7 @@ from sqlalchemy import Engine, inspect
 import lrs.eventlog.tables  # noqa: F401  (the log's tables)
 import lrs.store.tables  # noqa: F401  (the xAPI read tables)
 import projections.registry  # noqa: F401  (every read model, and so its tables)
-from lrs.auth import Authenticator
+from lrs.auth import Authenticator, Throttle
 from lrs.config import load_settings, unknown_variables
 from lrs.credentials import CredentialStore
 from lrs.db import make_engine, metadata
@@ -87,7 +87,9 @@ def build(config: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | N
         create_schema(engine)
     store = EventStore(engine)
     credentials = CredentialStore(engine, store, int(settings.get("SCRYPT_N") or 2 ** 14))
-    auth = Authenticator(engine, credentials, settings.get("SECRET_KEY"))
+    throttle = Throttle(str(settings["AUTH_FAILURES_PER_KEY"]), str(settings["AUTH_FAILURES_PER_ADDRESS"]),
+                        str(settings["RATE_LIMIT_STORAGE"]))
+    auth = Authenticator(engine, credentials, settings.get("SECRET_KEY"), throttle)
     statements = StatementStore(engine, store)
     return Services(settings=settings, engine=engine, store=store, credentials=credentials, auth=auth,
                     statements=statements, committer=GroupCommitter(statements))

@@ -37,6 +37,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_SECRET", str, None, "see API_KEY"),
     Setting("SECRET_KEY", str, None, "key that signs the LRS's own JWTs and cursors (default: generated, stored)"),
     Setting("SCRYPT_N", int, 2 ** 14, "scrypt cost of newly stored secrets (tests lower it)"),
+    Setting("AUTH_FAILURES_PER_KEY", str, "10/minute", "failed sign-ins allowed per key before 429 (limits syntax)"),
+    Setting("AUTH_FAILURES_PER_ADDRESS", str, "30/minute", "failed sign-ins allowed per client address before 429"),
+    Setting("RATE_LIMIT_STORAGE", str, "memory://", "where the counts live: memory:// (per process) or redis://…"),
+    Setting("PROXY_HOPS", int, 0, "reverse proxies in front (1 behind nginx): client addresses from X-Forwarded-For"),
     # --- xAPI ------------------------------------------------------------------------------------------------
     Setting("XAPI_VERSION", str, "2.0.0", "newest xAPI version served: 2.0.0 (1.0.3 and 2.0.0) or 1.0.3"),
     Setting("MAX_BODY_BYTES", int, 50 * 1024 * 1024, "larger request bodies are answered 413"),

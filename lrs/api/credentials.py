@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from lrs.api.context import lrs_services
+from lrs.api.context import authenticate, lrs_services
 from lrs.auth import Principal
 from lrs.credentials import CredentialError
 from lrs.xapi.errors import BadRequest, Forbidden, XAPIError
@@ -17,7 +17,7 @@ bp = Blueprint("credentials", __name__, url_prefix="/api/v1/credentials")
 
 
 def _admin() -> Principal:
-    p = lrs_services().auth.authenticate(request.headers.get("Authorization"))
+    p = authenticate()
     if "admin" not in p.scopes:
         raise Forbidden("managing credentials needs the admin scope")
     return p

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lrs.web import DeadlineThreadWorker, RequestReadTimeout
-from lrs.xapi.errors import XAPIError
+from lrs.xapi.errors import TooManyRequests, XAPIError
 
 log = logging.getLogger("lrs.api")
 
@@ -27,6 +27,8 @@ def register_error_handlers(app: Flask) -> None:
         resp = _error(e.status, e.message)
         if e.status == 401:
             resp.headers["WWW-Authenticate"] = 'Basic realm="LRS"'
+        if isinstance(e, TooManyRequests):
+            resp.headers["Retry-After"] = str(e.retry_after)
         return resp
 
     @app.errorhandler(HTTPException)

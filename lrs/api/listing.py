@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import orjson
 from flask import Response, jsonify, request
 
-from lrs.api.context import lrs_services
+from lrs.api.context import authenticate, lrs_services
 from lrs.auth import Principal
 from lrs.db.engine import is_postgres
 from lrs.xapi.errors import BadRequest
@@ -33,7 +33,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def principal() -> Principal:
     """The authenticated caller (401 otherwise)."""
-    return lrs_services().auth.authenticate(request.headers.get("Authorization"))
+    return authenticate()
 
 
 @contextlib.contextmanager

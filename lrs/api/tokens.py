@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from lrs.api.context import lrs_services
+from lrs.api.context import authenticate, lrs_services
 from lrs.auth import ALL_SCOPES
 from lrs.xapi.errors import BadRequest, Forbidden
 
@@ -18,7 +18,7 @@ MAX_TTL = 24 * 3600
 def issue() -> Response:
     """Body (optional JSON): ``{"scopes": [...], "ttl": seconds}``; answers ``{"access_token", ...}``."""
     svc = lrs_services()
-    principal = svc.auth.authenticate(request.headers.get("Authorization"))
+    principal = authenticate()
     if principal.via != "basic":
         raise Forbidden("tokens are issued to Basic credentials only, not to other tokens")
     body = request.get_json(silent=True) if request.data else {}

@@ -169,7 +169,7 @@ def begin(*, require_version: bool = True) -> XRequest:
     if xr.alternate and xr.version != V103:
         # xAPI 2.0 removed the alternate request syntax.
         raise BadRequest("the alternate request syntax (?method=) is not part of xAPI 2.0")
-    xr.principal = svc.auth.authenticate(xr.headers.get("Authorization"))
+    xr.principal = svc.auth.authenticate(xr.headers.get("Authorization"), client=request.remote_addr)
     _remember_version(xr)
     return xr
 
@@ -177,7 +177,7 @@ def begin(*, require_version: bool = True) -> XRequest:
 def _remembered_version(xr: XRequest) -> str:
     """The version the caller's credential last spoke, as stored (so every process answers alike)."""
     try:
-        p = lrs_services().auth.authenticate(xr.headers.get("Authorization"))
+        p = lrs_services().auth.authenticate(xr.headers.get("Authorization"), client=request.remote_addr)
     except Exception:  # noqa: BLE001 - an unauthenticated request gets the newest version
         return served_versions()[-1]
     return p.last_version or served_versions()[-1]

@@ -51,6 +51,16 @@ class PayloadTooLarge(XAPIError):
     status = 413
 
 
+class TooManyRequests(XAPIError):
+    """429: the caller has used up its attempts for now; ``retry_after`` says when to try again (seconds)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UnsupportedMediaType(XAPIError):
     status = 415
 

@@ -150,3 +150,35 @@ def test_credentials_api_is_admin_only_and_works(app: Any, client: Any) -> None:
     assert rv.status_code == 200 and rv.json["revoked"] is True
     assert client.delete("/api/v1/credentials/nobody", headers=adm).status_code == 404
     assert client.post("/api/v1/credentials/nobody/rotate", headers=adm, data="{}").status_code == 404
+
+
+def test_failed_attempts_are_throttled_without_locking_out_the_honest_client(app: Any, client: Any,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import lrs.auth
+
+    scrypts: list[str] = []
+    real = lrs.auth.check_secret
+    monkeypatch.setattr(lrs.auth, "check_secret", lambda s, h: (scrypts.append(s), real(s, h))[1])
+    assert _get(client, basic_auth()) == 200  # the honest client, verified (and remembered) first
+    statuses = [_get(client, basic_auth(API_KEY, f"guess-{i}")) for i in range(15)]
+    assert statuses == [401] * 10 + [429] * 5  # 10 failures a minute per key (the default)
+    assert len(scrypts) == 1 + 10  # throttled attempts cost no scrypt
+    r = client.get("/xapi/statements", headers={**V, "Authorization": basic_auth(API_KEY, "again")})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and "too many" in r.json["error"]["message"]
+    # The key is public, so the flood must not lock its honest client out: its secret needs no scrypt.
+    assert _get(client, basic_auth()) == 200
+
+
+def test_failed_attempts_are_throttled_per_address(db_url: str) -> None:
+    a = create_app({"DATABASE_URL": db_url, "WORKER": False, "AUTH_FAILURES_PER_ADDRESS": "5/minute",
+                    "API_KEY": API_KEY, "API_SECRET": API_SECRET})
+    try:
+        c = a.test_client()
+        attempts = [_get(c, basic_auth(f"nobody-{i}", "x")) for i in range(7)]  # a different key each time
+        assert attempts == [401] * 5 + [429] * 2
+        other = a.test_client()
+        r = other.get("/xapi/statements?limit=1", headers={**V, "Authorization": basic_auth(API_KEY, "wrong")},
+                      environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert r.status_code == 401  # another address is not throttled
+    finally:
+        a.extensions["lrs"].engine.dispose()
