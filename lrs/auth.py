@@ -32,11 +32,11 @@ import jwt
 from limits import parse as parse_limit
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
 
 from lrs.credentials import (ALL_SCOPES, READ_SCOPES, REPORT_SCOPES, XAPI_SCOPES, Credential, CredentialStore,
                              check_secret, hash_secret)
-from lrs.store.tables import settings
+from lrs.signing import SigningKeys, key_id
 from lrs.times import utc_now
 from lrs.xapi.errors import Forbidden, TooManyRequests, Unauthorized
 
@@ -110,22 +110,20 @@ class Throttle:
 class Authenticator:
     """Authenticates requests against the credential store and issues the LRS's own bearer tokens."""
 
-    def __init__(self, engine: Engine, credentials: CredentialStore, secret_key: str | None = None,
+    def __init__(self, engine: Engine, credentials: CredentialStore, keys: SigningKeys,
                  throttle: Throttle | None = None) -> None:
         self.engine = engine
         self.credentials = credentials
+        self.keys = keys
         self.throttle = throttle or Throttle()
         self._verified: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._dummy_hash: str | None = None
-        self._secret_key = secret_key
 
     @property
     def secret_key(self) -> str:
-        """The key that signs this LRS's tokens (the setting, else generated once and kept in the database)."""
-        if self._secret_key is None:
-            self._secret_key = self._stored_secret_key()
-        return self._secret_key
+        """The key that signs new tokens now (see :mod:`lrs.signing`)."""
+        return self.keys.ring().current
 
     # -- credentials (kept here for callers that hold the authenticator) -----------------------------------
 
@@ -133,22 +131,6 @@ class Authenticator:
                           person: str | None = None, *, rotate: bool = False) -> tuple[str, str]:
         """See :meth:`lrs.credentials.CredentialStore.create`."""
         return self.credentials.create(name, scopes, key=key, secret=secret, person=person, rotate=rotate)
-
-    # -- signing key -------------------------------------------------------------------------------------------
-
-    def _stored_secret_key(self) -> str:
-        with self.engine.begin() as conn:
-            row = conn.execute(select(settings.c.value).where(settings.c.name == "secret_key")).first()
-            if row:
-                return str(row.value)
-        key = secrets.token_urlsafe(48)
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(settings).values(name="secret_key", value=key))
-        except Exception:  # another process created it first: use theirs
-            pass
-        with self.engine.connect() as conn:
-            return str(conn.execute(select(settings.c.value).where(settings.c.name == "secret_key")).scalar_one())
 
     # -- Basic -------------------------------------------------------------------------------------------------
 
@@ -215,17 +197,37 @@ class Authenticator:
                                   "iat": now, "exp": now + ttl_seconds, "cv": cred.version}
         if principal.person:
             claims["person"] = principal.person
-        return jwt.encode(claims, self.secret_key, algorithm=JWT_ALGORITHM)
+        key = self.keys.ring().current
+        return jwt.encode(claims, key, algorithm=JWT_ALGORITHM, headers={"kid": key_id(key)})
 
     def bearer(self, header: str) -> Principal:
         """Authenticate an ``Authorization: Bearer`` JWT signed with the LRS's secret key, whose credential is
         still the one it was issued under."""
         token = header.split(" ", 1)[1].strip() if " " in header else ""
         try:
-            claims = jwt.decode(token, self.secret_key, algorithms=[JWT_ALGORITHM],
-                                options={"require": ["exp", "sub", "cv"]})
+            kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as e:
             raise Unauthorized(f"invalid bearer token: {e}") from None
+        ring = self.keys.ring()
+        # The key that signed it: named by kid (newest first without one); a kid this process has not seen yet may
+        # be a rotation another process just made.
+        candidates = ring.keys if not isinstance(kid, str) else \
+            [k for k in (ring.by_id(kid) or self.keys.refresh().by_id(kid),) if k is not None]
+        if not candidates:
+            raise Unauthorized("invalid bearer token: it was signed with a key this LRS no longer holds; request a "
+                               "new token")
+        claims: dict[str, Any] | None = None
+        error: jwt.PyJWTError | None = None
+        for key in candidates:
+            try:
+                claims = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub", "cv"]})
+                break
+            except jwt.InvalidSignatureError as e:
+                error = e
+            except jwt.PyJWTError as e:
+                raise Unauthorized(f"invalid bearer token: {e}") from None
+        if claims is None:
+            raise Unauthorized(f"invalid bearer token: {error}")
         sub, cv = claims["sub"], claims["cv"]
         cred = self.credentials.get(sub) if isinstance(sub, str) and "\x00" not in sub else None
         if cred is None or type(cv) is not int:

@@ -9,11 +9,10 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
 
 import lrs.eventlog.tables  # noqa: F401  (the log's tables)
 import lrs.store.tables  # noqa: F401  (the xAPI read tables)
@@ -24,7 +23,9 @@ from lrs.credentials import CredentialStore
 from lrs.db import make_engine, metadata
 from lrs.eventlog.store import EventStore
 from lrs.store.group_commit import GroupCommitter
+from lrs.signing import SigningKeys, default_key_file
 from lrs.store.statements import StatementStore, cursor_signer
+from lrs.store.tables import settings as settings_table
 
 log = logging.getLogger("lrs")
 
@@ -45,10 +46,16 @@ class Services:
     statements: StatementStore
     committer: GroupCommitter
 
-    @cached_property
+    @property
     def cursors(self) -> URLSafeSerializer:
-        """The signer of ``more`` cursors (keyed by the LRS's secret key)."""
-        return cursor_signer(self.auth.secret_key)
+        """The signer of ``more`` cursors: the newest signing key signs, every key in force verifies."""
+        ring = self.auth.keys.ring()
+        cached = self._cursor_signer
+        if cached is None or cached[0] != ring.keys:
+            cached = self._cursor_signer = (ring.keys, cursor_signer(list(reversed(ring.keys))))
+        return cached[1]
+
+    _cursor_signer: tuple[tuple[str, ...], URLSafeSerializer] | None = None
 
     def require_database(self) -> None:
         """Raise :class:`NoDatabase` unless the configured database exists and holds an LRS's tables (commands that
@@ -63,6 +70,12 @@ class Services:
     def close(self) -> None:
         """Give the engine's connections back (before a fork, or at exit)."""
         self.engine.dispose()
+
+
+def _legacy_secret_key(engine: Engine) -> str | None:
+    """The signing key versions before 0.2 kept in the settings table (moved to the key file on first start)."""
+    with engine.connect() as conn:
+        return conn.execute(select(settings_table.c.value).where(settings_table.c.name == "secret_key")).scalar()
 
 
 def create_schema(engine: Engine) -> None:
@@ -89,7 +102,9 @@ def build(config: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | N
     credentials = CredentialStore(engine, store, int(settings.get("SCRYPT_N") or 2 ** 14))
     throttle = Throttle(str(settings["AUTH_FAILURES_PER_KEY"]), str(settings["AUTH_FAILURES_PER_ADDRESS"]),
                         str(settings["RATE_LIMIT_STORAGE"]))
-    auth = Authenticator(engine, credentials, settings.get("SECRET_KEY"), throttle)
+    keys = SigningKeys(settings.get("SECRET_KEY_FILE") or default_key_file(settings.get("DATABASE_URL")),
+                       explicit=settings.get("SECRET_KEY"), legacy=_legacy_secret_key(engine) if schema else None)
+    auth = Authenticator(engine, credentials, keys, throttle)
     statements = StatementStore(engine, store)
     return Services(settings=settings, engine=engine, store=store, credentials=credentials, auth=auth,
                     statements=statements, committer=GroupCommitter(statements))

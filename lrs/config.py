@@ -35,7 +35,9 @@ SETTINGS: tuple[Setting, ...] = (
     # --- credentials and tokens ------------------------------------------------------------------------------
     Setting("API_KEY", str, None, "with API_SECRET: a Basic-auth credential with scope all exists from start-up"),
     Setting("API_SECRET", str, None, "see API_KEY"),
-    Setting("SECRET_KEY", str, None, "key that signs the LRS's own JWTs and cursors (default: generated, stored)"),
+    Setting("SECRET_KEY", str, None, "a fixed key that signs the LRS's own JWTs and cursors (no rotation)"),
+    Setting("SECRET_KEY_FILE", str, None, "file of signing keys, newest first, 0600 (default: beside the SQLite "
+                                          "database, else ./lrs-signing.keys); lrs keys rotate adds one"),
     Setting("SCRYPT_N", int, 2 ** 14, "scrypt cost of newly stored secrets (tests lower it)"),
     Setting("AUTH_FAILURES_PER_KEY", str, "10/minute", "failed sign-ins allowed per key before 429 (limits syntax)"),
     Setting("AUTH_FAILURES_PER_ADDRESS", str, "30/minute", "failed sign-ins allowed per client address before 429"),

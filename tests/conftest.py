@@ -14,7 +14,9 @@ never share a database.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +34,17 @@ API_KEY, API_SECRET = "test-key", "test-secret"
 # subprocess servers and CLIs inherit it through the environment.
 TEST_SCRYPT_N = "16"
 os.environ["LRS_SCRYPT_N"] = TEST_SCRYPT_N
+# Signing keys of apps a test builds without naming a key file: a temporary file, never one in the working directory.
+os.environ.setdefault("LRS_SECRET_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="lrs-test-keys-"), "signing.keys"))
+
+
+def key_file_for(db_url: str) -> str:
+    """Where a test database's signing keys live: beside an SQLite file, else a temporary file named after the
+    PostgreSQL database (every process of one test finds the same file; nothing lands in the repository)."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"{url.database}.keys"
+    return os.path.join(tempfile.gettempdir(), "lrs-test-keys", f"{url.database}.keys")
 
 
 def basic_auth(key: str = API_KEY, secret: str = API_SECRET) -> str:
@@ -130,6 +143,8 @@ def db_url(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[str]:
     if BACKEND == "postgres":
         url, eng, tables = request.getfixturevalue("pg_process_db")
         _empty_postgres(eng, tables)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(key_file_for(url))  # a fresh database gets fresh signing keys
         yield url
         return
     yield sqlite_url(tmp_path)
@@ -153,7 +168,7 @@ def app(db_url: str) -> Iterator[Any]:
     from lrs.app import create_app
 
     application = create_app({"DATABASE_URL": db_url, "API_KEY": API_KEY, "API_SECRET": API_SECRET,
-                              "WORKER": False, "BASE_URL": "http://lrs.test"})
+                              "WORKER": False, "BASE_URL": "http://lrs.test", "SECRET_KEY_FILE": key_file_for(db_url)})
     application.config["TESTING"] = True
     yield application
     application.extensions["lrs"].engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lrs.bootstrap import NoDatabase, Services
 from lrs.config import SettingsError
+from lrs.signing import SigningKeyError
 
 
 class CliError(click.ClickException):
@@ -30,7 +31,7 @@ def fail(message: str) -> NoReturn:
 
 def _explain(e: BaseException) -> str | None:
     """The one line a user should see for an error they can fix, or None for a bug (shown as a traceback)."""
-    if isinstance(e, (SettingsError, NoDatabase)):
+    if isinstance(e, (SettingsError, NoDatabase, SigningKeyError)):
         return str(e)
     if isinstance(e, (ArgumentError, NoSuchModuleError)):
         return f"LRS_DATABASE_URL is not a database URL this LRS can use ({e})"
@@ -76,9 +77,9 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
 
 
 def _register() -> None:
-    from lrs.cli import audit, credentials, projections, roster, serve
+    from lrs.cli import audit, credentials, keys, projections, roster, serve
 
-    for module in (serve, credentials, audit, roster, projections):
+    for module in (serve, credentials, keys, audit, roster, projections):
         for cmd in module.COMMANDS:
             main.add_command(cmd)
 

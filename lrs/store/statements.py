@@ -111,9 +111,9 @@ _CURSOR_FIELDS: dict[str, type] = {
 }
 
 
-def cursor_signer(secret_key: str) -> URLSafeSerializer:
+def cursor_signer(secret_key: str | list[str]) -> URLSafeSerializer:
     """The signer of ``more`` cursors (HMAC-SHA256 via itsdangerous, under a salt of its own so that no other
-    signed value of this LRS is ever accepted as a cursor)."""
+    signed value of this LRS is ever accepted as a cursor). A list of keys: the last signs, any verifies."""
     return URLSafeSerializer(secret_key, salt="lrs.statements.more",
                              signer_kwargs={"digest_method": hashlib.sha256})
 

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import key_file_for
+
 KEY, SECRET = "live-key", "live-secret"
 
 
@@ -40,6 +42,7 @@ def lrs_env(db_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
     env["LRS_DATABASE_URL"] = db_url
     env["LRS_SCRYPT_N"] = os.environ.get("LRS_SCRYPT_N", "16384")
+    env["LRS_SECRET_KEY_FILE"] = key_file_for(db_url)
     env.update(extra)
     return env
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.conftest import basic_auth
+from tests.conftest import basic_auth, key_file_for
 from tests.e2e.live import lrs_executable
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET, basic_auth
+from tests.conftest import API_KEY, API_SECRET, basic_auth, key_file_for
 from tests.pd_builders import CMI5_CATEGORY, DISTRICT, TYPES, account, activity, person, statement, voiding
 
 TZ = "America/Chicago"
@@ -113,7 +113,7 @@ def test_a_districts_autumn(db_url: str, tmp_path: Path) -> None:
     r = _run(["roster", "import", str(roster), "--effective-date", "2024-08-01"], env, tmp_path)
     assert r.returncode == 0 and "4 new" in r.stdout, r.stderr
 
-    app = create_app({"DATABASE_URL": db_url, "API_KEY": API_KEY, "API_SECRET": API_SECRET, "WORKER": False,
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY_FILE": key_file_for(db_url), "API_KEY": API_KEY, "API_SECRET": API_SECRET, "WORKER": False,
                       "BASE_URL": "http://lrs.test", "TIME_ZONE": TZ})
     client = app.test_client()
     auth = app.extensions["lrs"].auth

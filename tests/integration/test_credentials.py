@@ -11,7 +11,7 @@ import pytest
 from lrs.app import create_app
 from lrs.credentials import CredentialExists, CredentialNotFound, check_secret, hash_secret
 from tests.builders import make_statement
-from tests.conftest import API_KEY, API_SECRET, basic_auth
+from tests.conftest import API_KEY, API_SECRET, basic_auth, key_file_for
 
 V = {"X-Experience-API-Version": "1.0.3"}
 
@@ -30,7 +30,7 @@ def _token(client: Any, auth: str, scopes: list[str] | None = None) -> str:
 @pytest.fixture
 def second_app(db_url: str) -> Any:
     """A second app on the same database: another process's caches, as a second gunicorn worker has."""
-    a = create_app({"DATABASE_URL": db_url, "WORKER": False, "BASE_URL": "http://lrs.test"})
+    a = create_app({"DATABASE_URL": db_url, "SECRET_KEY_FILE": key_file_for(db_url), "WORKER": False, "BASE_URL": "http://lrs.test"})
     yield a
     a.extensions["lrs"].engine.dispose()
 
@@ -170,7 +170,7 @@ def test_failed_attempts_are_throttled_without_locking_out_the_honest_client(app
 
 
 def test_failed_attempts_are_throttled_per_address(db_url: str) -> None:
-    a = create_app({"DATABASE_URL": db_url, "WORKER": False, "AUTH_FAILURES_PER_ADDRESS": "5/minute",
+    a = create_app({"DATABASE_URL": db_url, "SECRET_KEY_FILE": key_file_for(db_url), "WORKER": False, "AUTH_FAILURES_PER_ADDRESS": "5/minute",
                     "API_KEY": API_KEY, "API_SECRET": API_SECRET})
     try:
         c = a.test_client()

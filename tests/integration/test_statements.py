@@ -10,7 +10,7 @@ import pytest
 
 from lrs.api.multipart import build_multipart, parse_multipart
 from tests.builders import make_statement
-from tests.conftest import basic_auth
+from tests.conftest import basic_auth, key_file_for
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
@@ -204,7 +204,7 @@ def test_garbage_bodies_get_400(client: Any, xapi_headers: dict[str, str], body:
 def test_body_over_limit_gets_413(db_url: str) -> None:
     from lrs.app import create_app
 
-    app = create_app({"DATABASE_URL": db_url, "API_KEY": "test-key", "API_SECRET": "test-secret",
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY_FILE": key_file_for(db_url), "API_KEY": "test-key", "API_SECRET": "test-secret",
                       "MAX_BODY_BYTES": 2000})
     c = app.test_client()
     h = {"Authorization": basic_auth(), "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
