@@ -76,12 +76,12 @@ class LiveServer:
 
 
 def start_server(db_url: str, *extra_args: str, env: dict[str, str] | None = None, workers: int = 1,
-                 threads: int = 4, log: Path | None = None) -> LiveServer:
+                 threads: int = 4, log: Path | None = None, port: int | None = None) -> LiveServer:
     """Start ``lrs serve`` on a free port with credential ``live-key``/``live-secret``; return once /health answers.
 
     The server runs in a session of its own, so that if it must be killed its gunicorn workers go with it.
     """
-    port = free_port()
+    port = port or free_port()
     log = log or Path(tempfile.mkdtemp(prefix="lrs-serve-")) / "serve.log"
     e = lrs_env(db_url, **{"LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET, **(env or {})})
     with open(log, "wb") as out:
