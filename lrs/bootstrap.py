@@ -20,7 +20,7 @@ import projections.registry  # noqa: F401  (every read model, and so its tables)
 from lrs.auth import Authenticator, Throttle
 from lrs.config import load_settings, unknown_variables
 from lrs.credentials import CredentialStore
-from lrs.db import make_engine, metadata
+from lrs.db import make_engine, metadata, migrate
 from lrs.eventlog.store import EventStore
 from lrs.store.group_commit import GroupCommitter
 from lrs.signing import SigningKeys, default_key_file
@@ -79,8 +79,8 @@ def _legacy_secret_key(engine: Engine) -> str | None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (this module imports every table declaration)."""
-    metadata.create_all(engine)
+    """Bring the database's schema to the newest migration (creating it in an empty database)."""
+    migrate.upgrade(engine)
 
 
 def build(config: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | None = None, schema: bool = True,

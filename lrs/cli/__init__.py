@@ -77,9 +77,9 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
 
 
 def _register() -> None:
-    from lrs.cli import audit, credentials, keys, projections, roster, serve
+    from lrs.cli import audit, credentials, db, keys, projections, roster, serve
 
-    for module in (serve, credentials, keys, audit, roster, projections):
+    for module in (serve, db, credentials, keys, audit, roster, projections):
         for cmd in module.COMMANDS:
             main.add_command(cmd)
 

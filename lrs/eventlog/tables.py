@@ -1,7 +1,7 @@
 """The event table. Nothing in the code base issues UPDATE or DELETE against it."""
 from __future__ import annotations
 
-from sqlalchemy import DDL, Column, Index, LargeBinary, String, Table, Text, event
+from sqlalchemy import Column, Index, LargeBinary, String, Table, Text
 
 from lrs.db.metadata import BigInt, metadata
 
@@ -20,10 +20,11 @@ events = Table(
 )
 Index("ix_events_recorded_at", events.c.recorded_at)
 
-# PostgreSQL: every insert into the log NOTIFYs channel lrs_events with the newest position. A trigger rather
-# than a statement from the appender saves a round trip inside the writer lock; NOTIFY is still delivered only
-# at commit, and only if the transaction commits. It is a wake-up for workers, never the data itself.
-event.listen(events, "after_create", DDL("""
+# PostgreSQL only, run by the first migration (lrs/db/migrations): every insert into the log NOTIFYs channel
+# lrs_events with the newest position. A trigger rather than a statement from the appender saves a round trip
+# inside the writer lock; NOTIFY is still delivered only at commit, and only if the transaction commits. It is a
+# wake-up for workers, never the data itself.
+POSTGRES_NOTIFY_TRIGGER = """
 CREATE OR REPLACE FUNCTION lrs_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('lrs_events', (SELECT max(position) FROM appended)::text);
@@ -31,16 +32,16 @@ BEGIN
 END $$;
 CREATE TRIGGER lrs_events_notify AFTER INSERT ON events REFERENCING NEW TABLE AS appended
   FOR EACH STATEMENT EXECUTE FUNCTION lrs_events_notify();
-""").execute_if(dialect="postgresql"))
+"""
 
 # A batch's payload is large and compressed inside the writer lock: lz4 costs a fraction of PostgreSQL's default
 # pglz. Servers built without lz4 keep the default.
-event.listen(events, "after_create", DDL("""
+POSTGRES_LZ4_PAYLOAD = """
 DO $$ BEGIN
   ALTER TABLE events ALTER COLUMN payload SET COMPRESSION lz4;
 EXCEPTION WHEN OTHERS THEN NULL;
 END $$;
-""").execute_if(dialect="postgresql"))
+"""
 Index("ix_events_stream", events.c.stream, events.c.position)
 
 # Attachment contents are kept beside the log rather than inside it: the event records each attachment's
