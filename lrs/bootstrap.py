@@ -18,10 +18,11 @@ import lrs.eventlog.tables  # noqa: F401  (the log's tables)
 import lrs.store.tables  # noqa: F401  (the xAPI read tables)
 import projections.registry  # noqa: F401  (every read model, and so its tables)
 from lrs.auth import Authenticator, Throttle
-from lrs.config import load_settings, unknown_variables
-from lrs.credentials import CredentialStore
+from lrs.config import SettingsError, load_settings, unknown_variables
+from lrs.credentials import ALL_SCOPES, CredentialStore
 from lrs.db import make_engine, metadata, migrate
 from lrs.eventlog.store import EventStore
+from lrs.oidc import OidcSettings, OidcVerifier
 from lrs.store.group_commit import GroupCommitter
 from lrs.signing import SigningKeys, default_key_file
 from lrs.store.statements import StatementStore, cursor_signer
@@ -104,7 +105,13 @@ def build(config: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | N
                         str(settings["RATE_LIMIT_STORAGE"]))
     keys = SigningKeys(settings.get("SECRET_KEY_FILE") or default_key_file(settings.get("DATABASE_URL")),
                        explicit=settings.get("SECRET_KEY"), legacy=_legacy_secret_key(engine) if schema else None)
-    auth = Authenticator(engine, credentials, keys, throttle)
+    oidc = OidcSettings.from_settings(settings)
+    if oidc is not None:
+        unknown = (oidc.scopes | frozenset().union(*oidc.group_scopes.values())) - ALL_SCOPES
+        if unknown:
+            raise SettingsError(f"LRS_OIDC_SCOPES / LRS_OIDC_GROUP_SCOPES name unknown scope(s): "
+                                f"{', '.join(sorted(unknown))}")
+    auth = Authenticator(engine, credentials, keys, throttle, OidcVerifier(oidc) if oidc else None)
     statements = StatementStore(engine, store)
     return Services(settings=settings, engine=engine, store=store, credentials=credentials, auth=auth,
                     statements=statements, committer=GroupCommitter(statements))

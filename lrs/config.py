@@ -43,6 +43,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTH_FAILURES_PER_ADDRESS", str, "30/minute", "failed sign-ins allowed per client address before 429"),
     Setting("RATE_LIMIT_STORAGE", str, "memory://", "where the counts live: memory:// (per process) or redis://…"),
     Setting("PROXY_HOPS", int, 0, "reverse proxies in front (1 behind nginx): client addresses from X-Forwarded-For"),
+    # --- the district's identity provider (optional) -----------------------------------------------------------
+    Setting("OIDC_ISSUER", str, None, "issuer of the district IdP's tokens (OpenID Connect); unset: none accepted"),
+    Setting("OIDC_AUDIENCE", str, None, "the audience those tokens must name (this LRS's client id)"),
+    Setting("OIDC_JWKS_URL", str, None, "where the IdP publishes its keys (default: from its discovery document)"),
+    Setting("OIDC_ALGORITHMS", str, "RS256", "the signature algorithms accepted (space separated; pinned)"),
+    Setting("OIDC_PERSON_CLAIM", str, "employee_id", "the claim naming the person (a roster employee id)"),
+    Setting("OIDC_SCOPES", str, "reports/read/mine", "scopes every IdP user gets (space separated)"),
+    Setting("OIDC_GROUPS_CLAIM", str, "groups", "the claim listing the user's groups"),
+    Setting("OIDC_GROUP_SCOPES", str, None, "more scopes for groups: 'pd-office=reports/read;board=reports/aggregate'"),
     # --- xAPI ------------------------------------------------------------------------------------------------
     Setting("XAPI_VERSION", str, "2.0.0", "newest xAPI version served: 2.0.0 (1.0.3 and 2.0.0) or 1.0.3"),
     Setting("MAX_BODY_BYTES", int, 50 * 1024 * 1024, "larger request bodies are answered 413"),
