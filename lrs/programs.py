@@ -47,8 +47,8 @@ class OutcomesResult:
 
 def _stream(conn: Connection, stream: str, after: int = 0) -> list[Any]:
     e = events
-    return conn.execute(select(e.c.position, e.c.type, e.c.payload).where(e.c.stream == stream, e.c.position > after)
-                        .order_by(e.c.position)).all()
+    return list(conn.execute(select(e.c.position, e.c.type, e.c.payload)
+                             .where(e.c.stream == stream, e.c.position > after).order_by(e.c.position)))
 
 
 def catalog_in_force(conn: Connection, known: tuple[int, dict[str, Any] | None] = (0, None)

@@ -70,11 +70,12 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
 
 
 def _register() -> None:
-    from lrs.cli import audit, credentials, projections, roster, serve
+    from lrs.cli import audit, credentials, programs, projections, roster, serve
 
-    for module in (serve, credentials, audit, roster, projections):
+    for module in (serve, credentials, audit, roster, projections, programs):
         for cmd in module.COMMANDS:
             main.add_command(cmd)
+    programs.register(main)  # lrs import outcomes, into the import group
 
 
 _register()

@@ -80,9 +80,9 @@ def split_hours(facts: Sequence[Mapping[str, Any]], entry: Entry, *, complete: b
             out[last] += entry.hours - sum(out.values())
         return out
     rank = OUTCOME_RANK.get(entry.outcome, 0)
-    target = next((f for f in live if f["date"] == entry.date and OUTCOME_RANK.get(f["outcome"], -1) == rank), None)
-    if target is not None:
-        out[(str(target["statement_id"]), str(target["actor_key"]))] = entry.hours
+    first = next((f for f in live if f["date"] == entry.date and OUTCOME_RANK.get(f["outcome"], -1) == rank), None)
+    if first is not None:
+        out[(str(first["statement_id"]), str(first["actor_key"]))] = entry.hours
     return out
 
 

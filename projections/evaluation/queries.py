@@ -215,16 +215,17 @@ def load_data(scope: ReadScope, lo: date, hi: date, *,
         if person is not None:
             # The transcript's hours for this session when it has them (the same hours the teacher's transcript
             # shows), else the statement's own.
-            h = hours.get((r.statement_id, r.teacher_key), float(r.hours))
-            coaching.append(CoachingSession("", person, r.statement_id, date.fromisoformat(r.date), h,
+            h = hours.get((r.statement_id, r.teacher_key))
+            coaching.append(CoachingSession("", person, r.statement_id, date.fromisoformat(r.date),
+                                            float(r.hours) if h is None else h,
                                             activity=r.activity, context_ids=_ids(r.context_ids)))
     plc = []
     for r in conn.execute(_live(evaluation_plc, scope, lo, hi)):
         person = links.get(r.person_key)
         if person is not None:
-            h = hours.get((r.statement_id, r.person_key))
+            ph = hours.get((r.statement_id, r.person_key))
             plc.append(PlcMeeting(person, r.statement_id, date.fromisoformat(r.date),
-                                  round(h * 60, 4) if h is not None else float(r.minutes), team=r.team,
+                                  round(ph * 60, 4) if ph is not None else float(r.minutes), team=r.team,
                                   activity=r.activity, activity_type=r.activity_type, context_ids=_ids(r.context_ids),
                                   tags=_ids(r.tags)))
     observations = []
