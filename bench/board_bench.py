@@ -97,27 +97,48 @@ def seed(url: str, staff: int) -> dict[str, Any]:
 
 
 def measure_app(url: str, period: str, repeat: int) -> dict[str, Any]:
+    """In one process, as a running server answers: the first request of each format (engines cold), then
+    ``repeat`` requests at a new log state (the memo of computed evaluations emptied first: what a request costs
+    after the worker moved on) and ``repeat`` at the same state (the memo hit: the HTML and PDF of one report,
+    or one request per program)."""
+    import base64
+
     from lrs.app import create_app
+    from projections.evaluation import queries
 
     app = create_app({"DATABASE_URL": url, "API_KEY": "bench", "API_SECRET": "bench-secret", "WORKER": False})
     client = app.test_client()
-    import base64
-
     h = {"Authorization": "Basic " + base64.b64encode(b"bench:bench-secret").decode()}
+
+    def get(fmt: str) -> tuple[float, float, int]:
+        c, t = time.process_time(), time.perf_counter()
+        r = client.get("/reports/board", query_string={"period": period, "format": fmt}, headers=h)
+        assert r.status_code == 200, r.get_data(as_text=True)[:500]
+        return time.perf_counter() - t, time.process_time() - c, len(r.data)
+
+    def forget() -> None:
+        queries._PERIODS.clear()
+        queries._EVALUATIONS.clear()
+
     out: dict[str, Any] = {}
     for fmt in ("html", "pdf"):
-        times = []
-        size = 0
-        for i in range(repeat + 1):
-            t = time.perf_counter()
-            r = client.get("/reports/board", query_string={"period": period, "format": fmt}, headers=h)
-            times.append(time.perf_counter() - t)
-            assert r.status_code == 200, r.get_data(as_text=True)[:500]
-            size = len(r.data)
-        out[fmt] = {"cold_s": round(times[0], 2), "warm_median_s": round(statistics.median(times[1:]), 2),
-                    "warm_s": [round(x, 2) for x in times[1:]], "bytes": size}
-        log(f"GET /reports/board format={fmt}: cold {times[0]:.2f} s, warm median "
-            f"{statistics.median(times[1:]):.2f} s ({size:,} bytes)")
+        forget()
+        cold = get(fmt)
+        fresh, same = [], []
+        for _ in range(repeat):
+            forget()
+            fresh.append(get(fmt))
+        for _ in range(repeat):
+            same.append(get(fmt))
+        out[fmt] = {"bytes": cold[2], "first_request": {"wall_s": round(cold[0], 2), "cpu_s": round(cold[1], 2)},
+                    "new_log_state": {"wall_median_s": round(statistics.median(x[0] for x in fresh), 2),
+                                      "cpu_median_s": round(statistics.median(x[1] for x in fresh), 2),
+                                      "wall_s": [round(x[0], 2) for x in fresh]},
+                    "same_log_state": {"wall_median_s": round(statistics.median(x[0] for x in same), 2),
+                                       "cpu_median_s": round(statistics.median(x[1] for x in same), 2)}}
+        log(f"GET /reports/board format={fmt}: first {cold[0]:.2f} s, new log state median "
+            f"{out[fmt]['new_log_state']['wall_median_s']} s (cpu {out[fmt]['new_log_state']['cpu_median_s']}), "
+            f"same log state {out[fmt]['same_log_state']['wall_median_s']} s ({cold[2]:,} bytes)")
     app.extensions["lrs"].engine.dispose()
     return out
 
@@ -161,8 +182,8 @@ def main() -> None:
         if not args.keep and not args.url:
             drop_database(url)
     result["load_average_after"] = os.getloadavg()
-    worst = max(result["app"]["html"]["warm_median_s"], result["app"]["pdf"]["warm_median_s"])
-    result["target_met_warm"] = worst < TARGET_S
+    worst = max(result["app"][f]["new_log_state"]["wall_median_s"] for f in ("html", "pdf"))
+    result["target_met_new_log_state"] = worst < TARGET_S
     result["target_met_cli"] = max(result["cli"]["html"]["wall_s"], result["cli"]["pdf"]["wall_s"]) < TARGET_S
     out = BENCH / "results" / f"board-{time.strftime('%Y%m%dT%H%M%S')}-{result['db']}.json"
     out.parent.mkdir(exist_ok=True)

@@ -159,11 +159,13 @@ class _Gen:
 
     def add(self, actor: dict[str, Any], verb: str, obj: dict[str, Any], day: date, hour: int = 21, *,
             result: dict[str, Any] | None = None, grouping: str | None = None, parent: dict[str, Any] | None = None,
-            extensions: dict[str, Any] | None = None, registration: str | None = None,
+            extensions: dict[str, Any] | None = None, registration: str | None = None, profile: bool = True,
             **context: Any) -> None:
+        """One statement; ``profile`` False for statements the LMS or an attendance import sends (workshops,
+        courses), which follow no template of the district profile and so do not claim it."""
         if day > END:
             return
-        ca: dict[str, Any] = {"category": [{"id": PROFILE}]}
+        ca: dict[str, Any] = {"category": [{"id": PROFILE}]} if profile else {}
         if grouping:
             ca["grouping"] = [{"id": grouping, "objectType": "Activity",
                                "definition": {"type": XAPI + "activitytypes/program"}}]
@@ -265,7 +267,7 @@ def statements(people: list[dict[str, Any]], seed: int = 7) -> list[dict[str, An
                     came[eid] = came.get(eid, 0) + 1
                     g.add(agent(eid), ADL + "attended", ws, day, 21, result={"duration": "PT3H", "completion": True},
                           grouping=PROGRAM["literacy"], parent=series,
-                          instructor=agent(presenters[k % 2]))
+                          instructor=agent(presenters[k % 2]), profile=False)
                     if g.rng.random() < 0.72:
                         _survey(g, eid, ws, day, presenters[k % 2], 0.7 + 0.03 * k, PROGRAM["literacy"])
         for kind, day in (("pretest", dates[0]), ("posttest", dates[2])):
@@ -332,12 +334,13 @@ def statements(people: list[dict[str, Any]], seed: int = 7) -> list[dict[str, An
             day = _weekday(date(year, 9, 24), 2)
             if g.rng.random() < 0.85:
                 g.add(agent(eid), ADL + "attended", im_ws, day, 21, result={"duration": "PT3H", "completion": True},
-                      grouping=PROGRAM["instructional-model"], instructor=agent(presenters[2]))
+                      grouping=PROGRAM["instructional-model"], instructor=agent(presenters[2]), profile=False)
                 if g.rng.random() < 0.6:
                     _survey(g, eid, im_ws, day, presenters[2], 0.78, PROGRAM["instructional-model"])
             if g.rng.random() < 0.65:
                 g.add(agent(eid), ADL + "completed", module, date(year, 10, 1) + timedelta(days=g.rng.randrange(55)),
-                      16, result={"duration": "PT1H30M", "completion": True}, grouping=PROGRAM["instructional-model"])
+                      16, result={"duration": "PT1H30M", "completion": True}, grouping=PROGRAM["instructional-model"],
+                      profile=False)
             if g.rng.random() < 0.3:
                 for visit in range(2):
                     rd = activity(f"{DISTRICT}/pd/rounds/{sy}-{p['building'].split()[0].lower()}-{visit + 1}",
@@ -356,7 +359,8 @@ def statements(people: list[dict[str, Any]], seed: int = 7) -> list[dict[str, An
             day = _weekday(date(year, 8, 5), 1)
             if g.rng.random() < 0.9:
                 g.add(agent(eid), ADL + "attended", institute, day, 15, result={"duration": "PT6H"},
-                      grouping=PROGRAM["leadership"], extensions={XAPI + "ext/delivery-model": "institute"})
+                      grouping=PROGRAM["leadership"], extensions={XAPI + "ext/delivery-model": "institute"},
+                      profile=False)
                 if g.rng.random() < 0.7:
                     _survey(g, eid, institute, day, presenters[0], 0.82, PROGRAM["leadership"])
             for m in range(9):
@@ -366,7 +370,7 @@ def statements(people: list[dict[str, Any]], seed: int = 7) -> list[dict[str, An
                                        f"Leadership network, {y}-{month:02d}", T_MEETING)
                     g.add(agent(eid), ADL + "attended", meeting, _weekday(date(y, month, 8), 3), 20,
                           result={"duration": "PT2H"}, grouping=PROGRAM["leadership"], parent=network,
-                          extensions={XAPI + "ext/delivery-model": "network"})
+                          extensions={XAPI + "ext/delivery-model": "network"}, profile=False)
         # --- required training: the mandated online courses ------------------------------------------------------
         for p in active:
             for suffix, name, length in MANDATED:
@@ -375,7 +379,7 @@ def statements(people: list[dict[str, Any]], seed: int = 7) -> list[dict[str, An
                     g.add(agent(p["employee_id"]), ADL + "completed", course,
                           date(year, 8, 10) + timedelta(days=g.rng.randrange(70)), 16,
                           result={"duration": length, "completion": True},
-                          extensions={TC + "extension/tags": ["legal-requirement"]})
+                          extensions={TC + "extension/tags": ["legal-requirement"]}, profile=False)
         # --- walkthroughs (level 4): every few weeks, by the building's principal --------------------------------
         for p in active:
             if p["roles"] != "teacher":

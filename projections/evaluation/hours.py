@@ -102,23 +102,34 @@ def learning_facts(rows: Iterable[Mapping[str, Any]], entries: Mapping[str, Entr
     hours: dict[tuple[str, str], float] = {}
     out: list[LearningFact] = []
     lo_s, hi_s = lo.isoformat(), hi.isoformat()
+    days: dict[str, date] = {}  # each date text parsed once
     for key, facts in by_entry.items():
         entry = entries.get(key)
         if entry is None:
             continue
         # Every live fact of the entry is dated inside the period: the split must add up to its hours exactly.
         complete = lo_s <= entry.start_date and entry.end_date <= hi_s
-        hours.update(split_hours(facts, entry, complete=complete))
+        if complete and len(facts) == 1:
+            # One statement, the whole entry (most workshops and courses): it carries the entry's hours.
+            f = facts[0]
+            hours[(str(f["statement_id"]), str(f["actor_key"]))] = entry.hours if f["outcome"] in CREDITED else 0.0
+        else:
+            # Every statement of the entry has its share, 0 included (a re-sent PLC meeting earns no more minutes).
+            hours.update({(str(f["statement_id"]), str(f["actor_key"])): 0.0 for f in facts})
+            hours.update(split_hours(facts, entry, complete=complete))
         for f in facts:
             if f["outcome"] == "absent" or f["verb_id"] not in PARTICIPATION_VERBS:
                 continue  # an absence, a registration or a waiver is not taking part
             person = person_of(str(f["actor_key"]))
             if person is None:
                 continue
-            ctx = context_of(str(f["statement_id"])) or {}
             sid = str(f["statement_id"])
+            ctx = context_of(sid) or {}
+            day = days.get(f["date"])
+            if day is None:
+                day = days[f["date"]] = date.fromisoformat(f["date"])
             out.append(LearningFact(
-                person=person, statement_id=sid, activity=str(f["activity_id"]), date=date.fromisoformat(f["date"]),
+                person=person, statement_id=sid, activity=str(f["activity_id"]), date=day,
                 hours=round(hours.get((sid, str(f["actor_key"])), 0.0), 6), delivery_model=entry.delivery_model,
                 verb=str(f["verb_id"]), activity_type=entry.activity_type, parents=tuple(ctx.get("parents") or ()),
                 grouping=tuple(ctx.get("grouping") or ()), tags=tuple(ctx.get("tags") or ()),

@@ -8,22 +8,26 @@ account, and links an administrator made); agents no roster person is linked to 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, select
 
 from lrs.times import format_time, utc_now
 from projections.engine import get_checkpoint
 from projections.evaluation.catalog import Program, ProgramCatalog
-from projections.evaluation.digests import (Assessment, CoachingSession, EvaluationData, Observation,
+from projections.evaluation.digests import (Assessment, CoachingSession, EvaluationData, LearningFact, Observation,
                                             OutcomeAggregate, PlcMeeting, StaffMember, SurveyAnswer)
+from projections.evaluation.levels import _in_scope as in_scope
 from projections.evaluation.evaluate import evaluate_program
 from projections.evaluation.hours import Entry, learning_facts
-from projections.evaluation.metrics import fact_belongs
+from projections.evaluation.memo import Memo
+from projections.evaluation.metrics import eligible_staff, fact_belongs
 from projections.evaluation.projection import EvaluationProjection
 from projections.evaluation.tables import (evaluation_answers, evaluation_assessments, evaluation_catalogs,
                                            evaluation_coaching, evaluation_context, evaluation_observations,
@@ -122,17 +126,31 @@ def agent_links(scope: ReadScope) -> dict[str, str]:
         select(pi.c.agent_key, pi.c.employee_id).where(pi.c.gen == scope.gen(PEOPLE)))}
 
 
-def _ids(text: str | None) -> tuple[str, ...]:
-    return tuple(orjson.loads(text)) if text else ()
-
-
-def _live(table: Any, scope: ReadScope, lo: date, hi: date) -> Any:
-    """Rows of a digest table dated ``lo..hi`` whose statement was not voided."""
+def _live(table: Any, scope: ReadScope, lo: date, hi: date, *columns: str) -> Any:
+    """``columns`` of a digest table's rows dated ``lo..hi`` whose statement was not voided."""
     eg = scope.gen(EVALUATION)
     v = evaluation_voids
-    return (select(table).select_from(table.outerjoin(v, and_(v.c.gen == eg, v.c.statement_id == table.c.statement_id)))
+    return (select(*(table.c[c] for c in columns))
+            .select_from(table.outerjoin(v, and_(v.c.gen == eg, v.c.statement_id == table.c.statement_id)))
             .where(table.c.gen == eg, table.c.date >= lo.isoformat(), table.c.date <= hi.isoformat(),
                    v.c.statement_id.is_(None)))
+
+
+class _Dates:
+    """ISO date texts as dates, each distinct text parsed once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, date] = {}
+
+    def __call__(self, text: str) -> date:
+        got = self.seen.get(text)
+        if got is None:
+            got = self.seen[text] = date.fromisoformat(text)
+        return got
+
+
+FACT_KEYS = ("statement_id", "actor_key", "entry_key", "activity_id", "verb_id", "outcome", "ts", "date", "position",
+             "duration_s", "registration", "attrs")
 
 
 def _learning_rows(scope: ReadScope, lo: date, hi: date) -> tuple[list[dict[str, Any]], dict[str, Entry],
@@ -140,46 +158,95 @@ def _learning_rows(scope: ReadScope, lo: date, hi: date) -> tuple[list[dict[str,
     """The transcript's live facts dated ``lo..hi`` with their entries, and their statements' context."""
     tf, te, ec = transcript_facts, transcript_entries, evaluation_context
     tg, eg = scope.gen(TRANSCRIPT), scope.gen(EVALUATION)
+    # Only join/leave facts need their attributes (the attendance intervals): the others' JSON is not even read.
+    attrs = case((tf.c.verb_id.in_(sorted(INTERVAL_VERBS)), tf.c.attrs), else_=None)
     q = (select(tf.c.statement_id, tf.c.actor_key, tf.c.entry_key, tf.c.activity_id, tf.c.verb_id, tf.c.outcome,
-                tf.c.ts, tf.c.date, tf.c.position, tf.c.duration_s, tf.c.registration, tf.c.attrs,
-                te.c.hours, te.c.hours_source, te.c.delivery_model, te.c.date.label("entry_date"),
-                te.c.outcome.label("entry_outcome"), te.c.activity_type, te.c.start_date, te.c.end_date,
-                ec.c.parents, ec.c.grouping, ec.c.tags, ec.c.team)
+                tf.c.ts, tf.c.date, tf.c.position, tf.c.duration_s, tf.c.registration, attrs,
+                te.c.hours, te.c.hours_source, te.c.delivery_model, te.c.date, te.c.outcome, te.c.activity_type,
+                te.c.start_date, te.c.end_date, ec.c.parents, ec.c.grouping, ec.c.tags, ec.c.team)
          .select_from(tf.join(te, and_(te.c.gen == tg, te.c.entry_key == tf.c.entry_key))
                       .outerjoin(ec, and_(ec.c.gen == eg, ec.c.statement_id == tf.c.statement_id)))
          .where(tf.c.gen == tg, tf.c.voided.is_(False), tf.c.date >= lo.isoformat(), tf.c.date <= hi.isoformat()))
     rows: list[dict[str, Any]] = []
     entries: dict[str, Entry] = {}
     context: dict[str, dict[str, Any]] = {}
-    for r in scope.conn.execute(q):
-        # Only join/leave facts need their attributes (the attendance intervals).
-        attrs = orjson.loads(r.attrs) if r.verb_id in INTERVAL_VERBS else {}
-        rows.append({"statement_id": r.statement_id, "actor_key": r.actor_key, "entry_key": r.entry_key,
-                     "activity_id": r.activity_id, "verb_id": r.verb_id, "outcome": r.outcome, "ts": r.ts,
-                     "date": r.date, "position": int(r.position), "duration_s": r.duration_s,
-                     "registration": r.registration, "attrs": attrs})
-        if r.entry_key not in entries:
-            entries[r.entry_key] = Entry(float(r.hours), r.hours_source, r.delivery_model, r.entry_date,
-                                         r.entry_outcome, r.activity_type, r.start_date, r.end_date)
-        if r.parents is not None and r.statement_id not in context:
-            context[r.statement_id] = {"parents": _ids(r.parents), "grouping": _ids(r.grouping),
-                                       "tags": _ids(r.tags), "team": bool(r.team)}
+    ids = _Ids()
+    keys = FACT_KEYS
+    for r in scope.conn.execute(q).all():
+        fact = dict(zip(keys, r[:12]))
+        fact["attrs"] = orjson.loads(r[11]) if r[11] else {}
+        rows.append(fact)
+        if r[2] not in entries:
+            entries[r[2]] = Entry(float(r[12]), r[13], r[14], r[15], r[16], r[17], r[18], r[19])
+        if r[20] is not None:
+            context[r[0]] = {"parents": ids(r[20]), "grouping": ids(r[21]), "tags": ids(r[22]), "team": bool(r[23])}
     return rows, entries, context
+
+
+class _Ids:
+    """JSON id lists as tuples, each distinct text decoded once (statements of one program repeat them)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, text: str | None) -> tuple[str, ...]:
+        if not text:
+            return ()
+        got = self.seen.get(text)
+        if got is None:
+            got = self.seen[text] = tuple(orjson.loads(text))
+        return got
 
 
 @dataclass(frozen=True)
 class PeriodData:
     """Every digest of a period (``data``, outcomes not yet assigned) and the outcome aggregates, each with the
-    program its cohort split is about ('' = any program). Never published as it is."""
+    program its cohort split is about ('' = any program), and the log state they were read at (``key``). Never
+    published as it is."""
 
     data: EvaluationData
     outcomes: Sequence[tuple[str, OutcomeAggregate]]
+    key: tuple[Any, ...] = ()
+
+
+# What was computed at one log state (see memo.py): two periods' digests, and the published evaluations.
+_PERIODS: Memo[PeriodData] = Memo(2)
+_EVALUATIONS: Memo[bytes] = Memo(64)
+
+
+def state_key(scope: ReadScope) -> tuple[Any, ...]:
+    """The log state a scope reads: the database, and each read model's generation and position."""
+    at = positions(scope)
+    return (str(scope.conn.engine.url), tuple(sorted((n, g, at.get(n)) for n, g in scope.gens.items())))
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block: loading and evaluating a large period makes hundreds of
+    thousands of small acyclic objects, and the collector's passes over them cost a third of the time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def load_data(scope: ReadScope, lo: date, hi: date, *,
               roles_certified: Sequence[str] = DEFAULT_CERTIFIED_ROLES) -> PeriodData:
     """Every digest dated ``lo..hi`` (and the roster on ``hi``), people as employee ids, for the evaluation
     functions."""
+    key = (state_key(scope), lo, hi, tuple(roles_certified))
+
+    def make() -> PeriodData:
+        with gc_paused():
+            loaded = _load_data(scope, lo, hi, roles_certified)
+        return PeriodData(loaded.data, loaded.outcomes, key)
+    return _PERIODS.get(key, make)
+
+
+def _load_data(scope: ReadScope, lo: date, hi: date, roles_certified: Sequence[str]) -> PeriodData:
     links = agent_links(scope)
     staff = staff_on(scope, hi, roles_certified)
     rows, entries, context = _learning_rows(scope, lo, hi)
@@ -192,49 +259,43 @@ def load_data(scope: ReadScope, lo: date, hi: date, *,
         m[f.delivery_model] = m.get(f.delivery_model, 0) + 1
     session_model = {a: max(sorted(m), key=lambda k: m[k]) for a, m in models.items()}
     conn = scope.conn
+    ids, day = _Ids(), _Dates()
+    person = links.get
 
-    answers = []
-    for r in conn.execute(_live(evaluation_answers, scope, lo, hi)):
-        person = links.get(r.person_key)
-        if person is not None:
-            answers.append(SurveyAnswer(person, r.statement_id, r.item, float(r.value), float(r.scale_min),
-                                        float(r.scale_max), date.fromisoformat(r.date), kind=r.kind,
-                                        session=r.session, presenters=_ids(r.presenters),
-                                        delivery_model=session_model.get(r.session or "") or r.delivery_model,
-                                        context_ids=_ids(r.context_ids)))
-    tests = []
-    for r in conn.execute(_live(evaluation_assessments, scope, lo, hi)):
-        person = links.get(r.person_key)
-        if person is not None:
-            tests.append(Assessment(person, r.statement_id, r.activity, r.kind, r.ts, date.fromisoformat(r.date),
-                                    scaled=r.scaled, success=r.success, subject=r.subject,
-                                    context_ids=_ids(r.context_ids)))
-    coaching = []
-    for r in conn.execute(_live(evaluation_coaching, scope, lo, hi)):
-        person = links.get(r.teacher_key)
-        if person is not None:
-            # The transcript's hours for this session when it has them (the same hours the teacher's transcript
-            # shows), else the statement's own.
-            h = hours.get((r.statement_id, r.teacher_key))
-            coaching.append(CoachingSession("", person, r.statement_id, date.fromisoformat(r.date),
-                                            float(r.hours) if h is None else h,
-                                            activity=r.activity, context_ids=_ids(r.context_ids)))
-    plc = []
-    for r in conn.execute(_live(evaluation_plc, scope, lo, hi)):
-        person = links.get(r.person_key)
-        if person is not None:
-            ph = hours.get((r.statement_id, r.person_key))
-            plc.append(PlcMeeting(person, r.statement_id, date.fromisoformat(r.date),
-                                  round(ph * 60, 4) if ph is not None else float(r.minutes), team=r.team,
-                                  activity=r.activity, activity_type=r.activity_type, context_ids=_ids(r.context_ids),
-                                  tags=_ids(r.tags)))
-    observations = []
-    for r in conn.execute(_live(evaluation_observations, scope, lo, hi)):
-        person = links.get(r.teacher_key)
-        if person is not None:
-            observations.append(Observation(person, r.statement_id, date.fromisoformat(r.date), r.practice,
-                                            float(r.level), scale_max=float(r.scale_max),
-                                            scale_min=float(r.scale_min), activity=r.activity))
+    answers = [SurveyAnswer(p, sid, item, float(value), float(smin), float(smax), day(d), kind=kind, session=session,
+                            presenters=ids(presenters), delivery_model=session_model.get(session or "") or model,
+                            context_ids=ids(ctx))
+               for key, sid, item, value, smin, smax, d, kind, session, presenters, model, ctx in conn.execute(
+                   _live(evaluation_answers, scope, lo, hi, "person_key", "statement_id", "item", "value",
+                         "scale_min", "scale_max", "date", "kind", "session", "presenters", "delivery_model",
+                         "context_ids")).all()
+               if (p := person(key)) is not None]
+    tests = [Assessment(p, sid, activity, kind, ts, day(d), scaled=scaled, success=success, subject=subject,
+                        context_ids=ids(ctx))
+             for key, sid, activity, kind, ts, d, scaled, success, subject, ctx in conn.execute(
+                 _live(evaluation_assessments, scope, lo, hi, "person_key", "statement_id", "activity", "kind", "ts",
+                       "date", "scaled", "success", "subject", "context_ids")).all()
+             if (p := person(key)) is not None]
+    # Coaching and PLC time in the transcript's hours when it has them (the hours the teacher's transcript shows),
+    # else the statement's own.
+    coaching = [CoachingSession("", p, sid, day(d), float(h) if (t := hours.get((sid, key))) is None else t,
+                                activity=activity, context_ids=ids(ctx))
+                for key, sid, d, h, activity, ctx in conn.execute(
+                    _live(evaluation_coaching, scope, lo, hi, "teacher_key", "statement_id", "date", "hours",
+                          "activity", "context_ids")).all()
+                if (p := person(key)) is not None]
+    plc = [PlcMeeting(p, sid, day(d), float(minutes) if (t := hours.get((sid, key))) is None else round(t * 60, 4),
+                      team=team, activity=activity, activity_type=atype, context_ids=ids(ctx), tags=ids(tags))
+           for key, sid, d, minutes, team, activity, atype, ctx, tags in conn.execute(
+               _live(evaluation_plc, scope, lo, hi, "person_key", "statement_id", "date", "minutes", "team",
+                     "activity", "activity_type", "context_ids", "tags")).all()
+           if (p := person(key)) is not None]
+    observations = [Observation(p, sid, day(d), practice, float(level), scale_max=float(smax), scale_min=float(smin),
+                                activity=activity)
+                    for key, sid, d, practice, level, smax, smin, activity in conn.execute(
+                        _live(evaluation_observations, scope, lo, hi, "teacher_key", "statement_id", "date",
+                              "practice", "level", "scale_max", "scale_min", "activity")).all()
+                    if (p := person(key)) is not None]
     data = EvaluationData(staff=staff, facts=facts, answers=answers, assessments=tests, coaching=coaching, plc=plc,
                           observations=observations)
     return PeriodData(data, load_outcomes(scope))
@@ -249,10 +310,44 @@ def load_outcomes(scope: ReadScope) -> list[tuple[str, OutcomeAggregate]]:
 
 
 def for_program(period: PeriodData, program: Program) -> EvaluationData:
-    """The data one program's evaluation reads: its learning facts only (the rest is filtered by the metrics
-    themselves), and the outcome aggregates about it or about any program."""
-    return replace(period.data, facts=[f for f in period.data.facts if fact_belongs(f, program)],
-                   outcomes=[a for prog, a in period.outcomes if prog in ("", program.id)])
+    """The data one program's evaluation reads: its eligible staff, its learning facts, and the surveys, tests,
+    coaching, PLC meetings and observations of its eligible staff about it, and the outcome aggregates about it or
+    about any program.
+
+    The evaluation functions apply the same tests again (they are correct on any input); applying them once here,
+    with each distinct context tested once, keeps a 5,000-staff report from scanning every digest of every program
+    for every month.
+    """
+    d = period.data
+    eligible = eligible_staff(d.staff, program)
+    memo: dict[tuple[Any, ...], bool] = {}
+
+    def belongs(f: LearningFact) -> bool:
+        key = (f.activity, f.activity_type, f.tags, f.parents, f.grouping)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = fact_belongs(f, program)
+        return got
+
+    mine = [f for f in d.facts if belongs(f)]
+    # program_activities' rule: the program's own ids and the activities of every fact that belongs to it.
+    acts = set(program.activities) | set(program.grouping) | {f.activity for f in mine}
+
+    def about(ids: Iterable[str | None]) -> bool:
+        return any(i in acts for i in ids)
+
+    targets = set(program.target_practices)
+    return EvaluationData(
+        staff=list(eligible.values()), facts=[f for f in mine if f.person in eligible],
+        answers=[a for a in d.answers if a.person in eligible and about((a.session, *a.context_ids))],
+        assessments=[t for t in d.assessments if t.person in eligible
+                     and about((t.activity, t.subject, *t.context_ids))],
+        coaching=[c for c in d.coaching if c.teacher in eligible
+                  and in_scope(program, acts, c.activity, c.context_ids)],
+        plc=[m for m in d.plc if m.person in eligible
+             and in_scope(program, acts, m.activity, m.context_ids, m.activity_type, m.tags)],
+        observations=[o for o in d.observations if o.teacher in eligible and (not targets or o.practice in targets)],
+        outcomes=[a for prog, a in period.outcomes if prog in ("", program.id)])
 
 
 def evaluate(scope: ReadScope, version: CatalogVersion, program: Program, data: PeriodData, lo: date, hi: date,
@@ -264,15 +359,23 @@ def evaluate(scope: ReadScope, version: CatalogVersion, program: Program, data: 
     everything up to it, and ``known_at`` = that position reproduces them once the read models agree.
     """
     at = dict(reads) if reads is not None else positions(scope)
-    mine = for_program(data, program)
-    body = evaluate_program(version.catalog, program, mine, lo, hi, label, granularity=granularity,
-                            position=min(at.values()) if at else None, known_at=known_at,
-                            computed_at=format_time(utc_now()))
-    body["trends"] = trends(version.catalog, program, mine, lo, hi, granularity=granularity)
-    body["source"]["read_models"] = at
-    body["source"]["catalog"] = {"position": version.position, "loaded_at": version.loaded_at,
-                                 "source": version.source, "sha256": version.sha256}
-    return body
+
+    def make() -> bytes:
+        with gc_paused():
+            mine = for_program(data, program)
+            body = evaluate_program(version.catalog, program, mine, lo, hi, label, granularity=granularity,
+                                    position=min(at.values()) if at else None, known_at=known_at,
+                                    computed_at=format_time(utc_now()))
+            body["trends"] = trends(version.catalog, program, mine, lo, hi, granularity=granularity)
+        body["source"]["read_models"] = at
+        body["source"]["catalog"] = {"position": version.position, "loaded_at": version.loaded_at,
+                                     "source": version.source, "sha256": version.sha256}
+        return orjson.dumps(body)
+    if not data.key:  # data not read through load_data: nothing to key the memo on
+        return dict(orjson.loads(make()))
+    key = (data.key, version.sha256, version.position, program.id, lo, hi, label, granularity, known_at)
+    # A fresh copy each time: callers may add to the body.
+    return dict(orjson.loads(_EVALUATIONS.get(key, make)))
 
 
 def program_json(p: Program) -> dict[str, Any]:

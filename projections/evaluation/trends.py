@@ -24,9 +24,9 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from projections.evaluation.catalog import Program, ProgramCatalog
-from projections.evaluation.digests import EvaluationData
+from projections.evaluation.digests import EvaluationData, LearningFact
 from projections.evaluation.levels import support, time_bucket
-from projections.evaluation.metrics import (eligible_staff, learning, participation, program_activities,
+from projections.evaluation.metrics import (PARTICIPATION_VERBS, eligible_staff, fact_belongs, learning, rate,
                                             reactions)
 from projections.evaluation.suppression import publish_table
 
@@ -66,15 +66,24 @@ def _scalars(block: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in block.items() if not isinstance(v, (list, dict))}
 
 
+def _participation_cell(label: str, facts: Sequence[LearningFact], eligible: int) -> dict[str, Any]:
+    people = {f.person for f in facts}
+    return {"period": label, "participants": len(people), "eligible": eligible, "rate": rate(len(people), eligible),
+            "statements": len({f.statement_id for f in facts})}
+
+
 def trends(catalog: ProgramCatalog, program: Program, data: EvaluationData, lo: date, hi: date, *,
            granularity: str = "month") -> dict[str, Any]:
     """The published series of ``program`` over ``lo..hi`` (see the module docstring)."""
     n = catalog.min_cell
     cuts = buckets(lo, hi, granularity)
     eligible = eligible_staff(data.staff, program)
-    activities = program_activities(program, data.facts)
+    # Which facts count, decided once (program_facts' rule: eligible, in the period, taking part, the program's).
+    belonging = [f for f in data.facts if fact_belongs(f, program)]
+    activities = set(program.activities) | set(program.grouping) | {f.activity for f in belonging}
+    counted = [f for f in belonging if f.person in eligible and lo <= f.date <= hi and f.verb in PARTICIPATION_VERBS]
 
-    facts = _split((f for f in data.facts if lo <= f.date <= hi), lambda f: f.date, granularity)
+    facts = _split(counted, lambda f: f.date, granularity)
     answers = _split((a for a in data.answers if lo <= a.date <= hi), lambda a: a.date, granularity)
     coaching = _split((s for s in data.coaching if lo <= s.date <= hi), lambda s: s.date, granularity)
     plc = _split((m for m in data.plc if lo <= m.date <= hi), lambda m: m.date, granularity)
@@ -90,8 +99,7 @@ def trends(catalog: ProgramCatalog, program: Program, data: EvaluationData, lo: 
         if month is not None:
             tests[time_bucket(month, granularity)].append(t)
 
-    part_total = participation(program, data.staff, data.facts, lo, hi)
-    part_total.pop("participant_ids")
+    part_total = _participation_cell("", counted, len(eligible))
     react_total = reactions(program, data.answers, eligible, activities, lo, hi, top_points=catalog.agree_top_points,
                             rating_share=catalog.rating_agree_share)
     learn_total = learning(program, data.assessments, eligible, activities, lo, hi)
@@ -99,9 +107,7 @@ def trends(catalog: ProgramCatalog, program: Program, data: EvaluationData, lo: 
 
     part_cells, react_cells, learn_cells, coach_cells, plc_cells = [], [], [], [], []
     for label, a, b in cuts:
-        p = participation(program, data.staff, facts.get(label, []), a, b)
-        part_cells.append({"period": label, "participants": p["participants"], "eligible": p["eligible"],
-                           "rate": p["rate"], "statements": p["statements"]})
+        part_cells.append(_participation_cell(label, facts.get(label, []), len(eligible)))
         r = reactions(program, answers.get(label, []), eligible, activities, a, b,
                       top_points=catalog.agree_top_points, rating_share=catalog.rating_agree_share)
         react_cells.append({"period": label, **_scalars(r)})
@@ -113,7 +119,7 @@ def trends(catalog: ProgramCatalog, program: Program, data: EvaluationData, lo: 
 
     return {
         "granularity": granularity,
-        "participation": _publish(part_cells, _scalars(part_total), n, ("participants",), ("statements",)),
+        "participation": _publish(part_cells, part_total, n, ("participants",), ("statements",)),
         "reactions": _publish(react_cells, _scalars(react_total), n, ("people",), ("statements", "answers", "agree")),
         "learning": _publish(learn_cells, _scalars(learn_total), n, ("people",),
                              ("pairs", "tested", "passed", "statements")),
