@@ -10,6 +10,7 @@ product's write paths, catches every read model up with ``lrs worker --once``, t
 - ``GET /reports/board`` (HTML) and ``GET /reports/board?format=pdf`` through the app in this process: the first
   request (cold: chart and PDF engines start) and the median of ``--repeat`` warm ones (what a running server
   answers);
+- the same with ``LRS_BOARD_PRECOMPUTE``: the warmer's background work, then the requests it answers;
 - ``lrs report board --output report.pdf`` and ``.html`` as subprocesses: wall time, Python start-up included.
 
 Target (issue 14): under 5 s. Results go to ``bench/results/board-<time>-<db>.json`` and stdout.
@@ -116,9 +117,12 @@ def measure_app(url: str, period: str, repeat: int) -> dict[str, Any]:
         assert r.status_code == 200, r.get_data(as_text=True)[:500]
         return time.perf_counter() - t, time.process_time() - c, len(r.data)
 
+    from lrs import board
+
     def forget() -> None:
         queries._PERIODS.clear()
         queries._EVALUATIONS.clear()
+        board._DOCUMENTS.clear()
 
     out: dict[str, Any] = {}
     for fmt in ("html", "pdf"):
@@ -139,6 +143,25 @@ def measure_app(url: str, period: str, repeat: int) -> dict[str, Any]:
         log(f"GET /reports/board format={fmt}: first {cold[0]:.2f} s, new log state median "
             f"{out[fmt]['new_log_state']['wall_median_s']} s (cpu {out[fmt]['new_log_state']['cpu_median_s']}), "
             f"same log state {out[fmt]['same_log_state']['wall_median_s']} s ({cold[2]:,} bytes)")
+    # Made ahead of the request (LRS_BOARD_PRECOMPUTE): the warmer's work, then the request it serves.
+    from lrs.board_warm import Warmer
+    from lrs.board import resolve
+
+    forget()
+    warmer = Warmer(app, 1.0)
+    lo, hi, label = resolve(None, app.extensions["lrs"].settings, period, None, None)
+    warmer.want(lo, hi, label, "month")
+    warmer.warm_once()  # the first look only notes the log's state
+    c, t = time.process_time(), time.perf_counter()
+    warmer.warm_once()
+    out["precomputed"] = {"background_wall_s": round(time.perf_counter() - t, 2),
+                          "background_cpu_s": round(time.process_time() - c, 2)}
+    for fmt in ("html", "pdf"):
+        runs = [get(fmt) for _ in range(repeat)]
+        out["precomputed"][fmt] = {"wall_median_s": round(statistics.median(x[0] for x in runs), 2),
+                                   "cpu_median_s": round(statistics.median(x[1] for x in runs), 2)}
+    log(f"precomputed: background {out['precomputed']['background_wall_s']} s; then HTML "
+        f"{out['precomputed']['html']['wall_median_s']} s, PDF {out['precomputed']['pdf']['wall_median_s']} s")
     app.extensions["lrs"].engine.dispose()
     return out
 
@@ -184,6 +207,8 @@ def main() -> None:
     result["load_average_after"] = os.getloadavg()
     worst = max(result["app"][f]["new_log_state"]["wall_median_s"] for f in ("html", "pdf"))
     result["target_met_new_log_state"] = worst < TARGET_S
+    result["target_met_precomputed"] = max(result["app"]["precomputed"][f]["wall_median_s"]
+                                           for f in ("html", "pdf")) < TARGET_S
     result["target_met_cli"] = max(result["cli"]["html"]["wall_s"], result["cli"]["pdf"]["wall_s"]) < TARGET_S
     out = BENCH / "results" / f"board-{time.strftime('%Y%m%dT%H%M%S')}-{result['db']}.json"
     out.parent.mkdir(exist_ok=True)

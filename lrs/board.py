@@ -27,6 +27,7 @@ from markupsafe import Markup
 from lrs.charts import bar_chart, grouped_bar_chart, raster_charts, small_multiples
 from lrs.times import format_time, utc_now
 from projections.evaluation import queries as ev_q
+from projections.evaluation.memo import Memo
 from projections.evaluation.narrative import fmt_hours, fmt_int, fmt_money, fmt_pct, methods_note, narrative
 from projections.evaluation.periods import PeriodError, resolve_period
 from projections.evaluation.suppression import publish_table
@@ -335,10 +336,25 @@ def board_report(scope: ReadScope, settings: Mapping[str, Any], lo: date, hi: da
     return out
 
 
+# Finished documents by the log state and request they were made for (see projections/evaluation/memo.py).
+_DOCUMENTS: Memo[tuple[dict[str, Any], bytes]] = Memo(16)
+
+
 def board_document(scope: ReadScope, settings: Mapping[str, Any], lo: date, hi: date, label: str, *,
                    pdf: bool = False, known_at: str | None = None, granularity: str = "month"
                    ) -> tuple[dict[str, Any], bytes]:
-    """The report as HTML (UTF-8) or PDF bytes, with its context. Needs a Flask app context (the template)."""
+    """The report as HTML (UTF-8) or PDF bytes, with its context. Needs a Flask app context (the template).
+
+    A document made for one log state is kept and served again while the read models stay there (the warmer of
+    :mod:`lrs.board_warm` makes them ahead of the request)."""
+    key = (ev_q.state_key(scope), lo, hi, label, pdf, known_at, granularity, date.today(),
+           settings.get("DISTRICT_NAME"), ev_q.certified_roles(settings), compliance_by_building)
+    return _DOCUMENTS.get(key, lambda: _make_document(scope, settings, lo, hi, label, pdf=pdf, known_at=known_at,
+                                                      granularity=granularity))
+
+
+def _make_document(scope: ReadScope, settings: Mapping[str, Any], lo: date, hi: date, label: str, *, pdf: bool,
+                   known_at: str | None, granularity: str) -> tuple[dict[str, Any], bytes]:
     from flask import render_template
 
     if not pdf:

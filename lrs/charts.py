@@ -26,8 +26,11 @@ _LOCK = threading.Lock()
 
 
 def _config(chart: alt.TopLevelMixin) -> Any:
+    # Left padding: the renderer measures labels in its own font; a browser's or the PDF's sans-serif can be wider,
+    # and a long axis label would otherwise start outside the SVG.
     return chart.configure(font=_FONT).configure_axis(labelFontSize=11, titleFontSize=12) \
-        .configure_title(fontSize=14, anchor="start").configure_view(stroke=None)
+        .configure_title(fontSize=14, anchor="start").configure_view(stroke=None) \
+        .properties(padding={"left": 18, "top": 5, "right": 5, "bottom": 5})
 
 
 # What render_svg produces in the current context: inline SVG (pages), or a PNG image (see raster_charts).
@@ -137,7 +140,7 @@ def small_multiples(panels: Sequence[Mapping[str, Any]], *, title: str, x: str =
         domain = p.get("domain")
         xs: list[Any] = list(p.get("x_domain") or x_domain or [])
         enc: dict[str, Any] = {
-            "x": alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=0),
+            "x": alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=0 if len(xs) <= 4 else -40, labelFontSize=9),
                        scale=alt.Scale(domain=xs) if xs else alt.Undefined),
             "y": alt.Y(f"{p['y']}:Q", title=None, axis=alt.Axis(format=y_format, tickCount=4),
                        scale=alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)),

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from lrs.api import access
 from lrs.api.context import lrs_services
 from lrs.api.listing import csv_response, cursor_param, filters, limit_param, list_response, principal, read_scope, wants_csv
 from lrs.api.openapi import FORMAT, KNOWN_AT, OK, PAGING, add_paths, path_param, q
 from lrs.board import board_document, read_models, resolve
+from lrs.board_warm import warmer_for
 from lrs.xapi.errors import BadRequest, NotFound
 from projections.evaluation import queries as ev_q
 from projections.evaluation.periods import PeriodError
@@ -188,6 +189,9 @@ def board_page() -> Response:
             lo, hi, label = resolve(ev_q.current_catalog(scope), settings, period, from_, to)
         except PeriodError as e:
             raise BadRequest(str(e)) from None
+        warmer = warmer_for(current_app) if not known_at else None
+        if warmer is not None:
+            warmer.want(lo, hi, label, granularity)
         _, body = board_document(scope, settings, lo, hi, label, pdf=fmt == "pdf", known_at=known_at,
                                  granularity=granularity)
     if fmt == "pdf":

@@ -341,3 +341,32 @@ def test_board_compliance_section_once_wired(client: Any, district: dict[str, An
     assert "<td>Baker</td><td colspan=\"4\" class=\"suppressed\">" in page
     assert "<td>Adams</td><td colspan=\"4\" class=\"suppressed\">" in page
     assert "<td>District</td><td class=\"num\">30</td><td class=\"num\">27</td>" in page
+
+
+def test_board_report_made_ahead_of_the_request(app: Any, client: Any, district: dict[str, Any],
+                                                monkeypatch: Any) -> None:
+    import lrs.board as board
+    from lrs.board_warm import Warmer, warmer_for
+
+    assert warmer_for(app) is None  # LRS_BOARD_PRECOMPUTE is off by default
+    warmer = Warmer(app, 1.0)
+    warmer.want(*S1, "2026-27-S1", "month")
+    board._DOCUMENTS.clear()
+    assert warmer.warm_once() is False  # the first look notes the log's state
+    assert warmer.warm_once() is True   # quiet since: both documents are made
+    # The request is answered from what was made: nothing is computed again.
+    made: list[Any] = []
+    real = board.board_report
+    monkeypatch.setattr(board, "board_report", lambda *a, **k: made.append(a) or real(*a, **k))
+    r = client.get("/reports/board?period=2026-27-S1", headers=district["h"]["board"])
+    assert r.status_code == 200 and "22 of 27 eligible staff" in r.get_data(as_text=True)
+    pdf = client.get("/reports/board?period=2026-27-S1&format=pdf", headers=district["h"]["board"])
+    assert pdf.data.startswith(b"%PDF-") and made == []
+    # A new log state (the worker moved on) is computed on request: L12 at W2 makes 23 participants.
+    from tests.pd_builders import store_statements
+
+    services = app.extensions["lrs"]
+    store_statements(services.store, [sc.attended(sc.L(12), sc.W2, "2026-10-08")])
+    Worker(services.engine, settings=services.settings, poll=0.05).run(once=True)
+    page = client.get("/reports/board?period=2026-27-S1", headers=district["h"]["board"]).get_data(as_text=True)
+    assert len(made) == 1 and "23 of 27 eligible staff" in page
