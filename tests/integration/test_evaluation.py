@@ -316,6 +316,9 @@ def test_board_page_html_and_pdf(client: Any, district: dict[str, Any], ev: dict
     assert str(escape(narrative(ev))) in page
     assert "22 of 27 eligible staff (81%) took part; 50% of their 132 hours were sustained or job-embedded" in page
     assert f"known_at={district['head']}" in page
+    # What the program supports (policy 4300.2, "Content") and who it is for.
+    assert "Goal 1: reading by grade 3" in page and "Riverside Instructional Model" in page
+    assert "Eligible: teacher, paraprofessional, certified and non-certified staff." in page
     # One chart per figure element, every one an SVG; no name anywhere.
     assert page.count('<figure class="chart') == page.count("<svg ") >= 4
     for who in ("Person L01", "PRESENTER-ALICE", "l01@riverside"):
