@@ -24,7 +24,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lrs.charts import bar_chart, grouped_bar_chart, raster_charts, small_multiples
+from lrs.charts import bar_chart, grouped_bar_chart, rasterize, small_multiples
 from lrs.times import format_time, utc_now
 from projections.evaluation import queries as ev_q
 from projections.evaluation.memo import Memo
@@ -360,9 +360,11 @@ def _make_document(scope: ReadScope, settings: Mapping[str, Any], lo: date, hi: 
     if not pdf:
         report = board_report(scope, settings, lo, hi, label, known_at=known_at, granularity=granularity)
         return report, render_template("board.html", r=report).encode()
-    with raster_charts():
-        report = board_report(scope, settings, lo, hi, label, known_at=known_at, granularity=granularity)
-    return report, html_to_pdf(render_template("board.html", r=report))
+    # The PDF is the HTML document itself (made, or taken from what was made for this log state), its charts as
+    # images.
+    report, html = board_document(scope, settings, lo, hi, label, pdf=False, known_at=known_at,
+                                  granularity=granularity)
+    return report, html_to_pdf(rasterize(html.decode()))
 
 
 def read_models() -> tuple[str, ...]:

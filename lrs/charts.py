@@ -7,11 +7,9 @@ prints as it displays, and the same markup goes into the PDF report. The rendere
 from __future__ import annotations
 
 import base64
-import contextlib
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import altair as alt
@@ -33,41 +31,31 @@ def _config(chart: alt.TopLevelMixin) -> Any:
         .properties(padding={"left": 18, "top": 5, "right": 5, "bottom": 5})
 
 
-# What render_svg produces in the current context: inline SVG (pages), or a PNG image (see raster_charts).
-_RASTER: ContextVar[float | None] = ContextVar("lrs_chart_raster", default=None)
+_SVG = re.compile(r"<svg\b[^>]*>.*?</svg>", re.S)
+_ATTR = re.compile(r'\b(aria-label|width)="([^"]*)"')
 
 
-@contextlib.contextmanager
-def raster_charts(scale: float = 2.0) -> Iterator[None]:
-    """Within the block, charts render as PNG ``<img>`` elements at ``scale`` times their size instead of inline SVG.
-
-    For the PDF report: WeasyPrint draws an inline SVG chart in about 90 ms (its SVG renderer lays out every tick
-    label), a PNG in under 5 ms, and a 2x image prints sharply on paper. Pages keep SVG.
-    """
-    token = _RASTER.set(scale)
-    try:
-        yield
-    finally:
-        _RASTER.reset(token)
-
-
-def _png_img(spec: str, title: str, scale: float) -> Markup:
-    with _LOCK:
-        png = vlc.vegalite_to_png(spec, scale=scale)
-    width = int.from_bytes(png[16:20], "big") / scale  # the PNG header's width, in CSS pixels
-    data = base64.b64encode(png).decode()
-    return Markup(f'<img class="chart" role="img" alt="{Markup.escape(title)}" style="width: {width:.0f}px" '
-                  f'src="data:image/png;base64,{data}">')
+def rasterize(html: str, scale: float = 2.0) -> str:
+    """``html`` with every inline SVG chart replaced by the same chart as a PNG ``<img>`` (``scale`` times its
+    size, its accessible name as ``alt``), for the PDF report: WeasyPrint draws an inline SVG chart in about 90 ms
+    (its SVG renderer lays out every tick label), places an image in under 5 ms, and a 2x image prints sharply."""
+    def one(m: re.Match[str]) -> str:
+        svg = m.group(0)
+        attrs = dict(_ATTR.findall(svg[:svg.index(">")]))
+        with _LOCK:
+            png = vlc.svg_to_png(svg, scale=scale)
+        data = base64.b64encode(png).decode()
+        width = attrs.get("width", "")
+        style = f' style="width: {width}px"' if width.replace(".", "").isdigit() else ""
+        return (f'<img class="chart" role="img" alt="{attrs.get("aria-label", "chart")}"{style} '
+                f'src="data:image/png;base64,{data}">')
+    return _SVG.sub(one, html)
 
 
 def render_svg(chart: alt.TopLevelMixin, title: str) -> Markup:
-    """The chart as inline SVG markup, with ``title`` as its accessible name (a PNG image inside
-    :func:`raster_charts`)."""
+    """The chart as inline SVG markup, with ``title`` as its accessible name."""
     # Altair's JSON-schema validation of the finished spec costs ~20 ms a chart; vl-convert rejects a bad spec anyway.
     spec = _config(chart).to_json(validate=False)
-    scale = _RASTER.get()
-    if scale is not None:
-        return _png_img(spec, title, scale)
     with _LOCK:
         svg = vlc.vegalite_to_svg(spec)
     label = Markup.escape(title)
