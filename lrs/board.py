@@ -16,7 +16,6 @@ a suppressed cell is not a point on any chart.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -29,7 +28,7 @@ from lrs.times import format_time, utc_now
 from projections.evaluation import queries as ev_q
 from projections.evaluation.memo import Memo
 from projections.evaluation.narrative import fmt_hours, fmt_int, fmt_money, fmt_pct, methods_note, narrative
-from projections.evaluation.periods import PeriodError, resolve_period
+from projections.evaluation.periods import resolve_period
 from projections.evaluation.suppression import publish_table
 from projections.evaluation.trends import buckets
 from projections.scope import ReadScope
@@ -81,11 +80,6 @@ def _label(text: str) -> str:
 def _shorten(text: str, limit: int = 30) -> str:
     """A chart label short enough that no renderer's font overflows the axis."""
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def _short(iri: str) -> str:
-    """The last path segment of an IRI, for chart labels of sessions and tests."""
-    return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
 
 
 def participation_chart(ev: Mapping[str, Any]) -> Markup | None:

@@ -80,14 +80,6 @@ def current_catalog(scope: ReadScope) -> CatalogVersion | None:
                           r.source, r.sha256)
 
 
-def catalog_versions(scope: ReadScope) -> list[dict[str, Any]]:
-    """Every catalog loaded, oldest first: position, time, source file and checksum."""
-    c = evaluation_catalogs
-    return [{"position": int(r.position), "loaded_at": r.recorded_at, "source": r.source, "sha256": r.sha256}
-            for r in scope.conn.execute(select(c.c.position, c.c.recorded_at, c.c.source, c.c.sha256)
-                                        .where(c.c.gen == scope.gen(EVALUATION)).order_by(c.c.position))]
-
-
 def positions(scope: ReadScope) -> dict[str, int]:
     """The log position each read model of the scope reflects."""
     out: dict[str, int] = {}
@@ -394,7 +386,3 @@ def list_programs(version: CatalogVersion | None, after: str | None, limit: int)
     progs = sorted((p for p in version.catalog.programs if after is None or p.id > after), key=lambda p: p.id)
     page = progs[:limit]
     return [program_json(p) for p in page], (page[-1].id if len(progs) > limit and page else None)
-
-
-def iter_programs(version: CatalogVersion | None) -> Iterable[Program]:
-    return version.catalog.programs if version else ()
