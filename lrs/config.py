@@ -62,6 +62,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHOOL_YEAR_START", str, "07-01", "month-day the school year starts"),
     Setting("DISTRICT_IRI", str, "https://district.example/xapi/", "base IRI of the district's extensions"),
     Setting("TIME_ZONE", str, None, "IANA time zone dates are taken in, e.g. America/Chicago (default: UTC)"),
+    # --- program evaluation (docs/programs.md) ------------------------------------------------------------------
+    Setting("CERTIFIED_ROLES", str, None, "comma-separated roles counted as certified staff when the roster has "
+                                         "no certified column (default: teacher, principal, counselor, coach...)"),
+    Setting("OUTCOME_MIN_N", int, 10, "smallest group of students an imported outcome aggregate may describe"),
+    Setting("DISTRICT_NAME", str, None, "the district's name on the Board's efficacy report"),
+    Setting("BOARD_PRECOMPUTE", bool, False, "keep the Board report of this school year, this semester and the "
+                                             "periods asked for lately made ahead of the request (web process)"),
+    Setting("BOARD_PRECOMPUTE_INTERVAL", float, 30.0, "seconds of a quiet log before the Board report is remade"),
     # --- processes -------------------------------------------------------------------------------------------
     Setting("WORKER", bool, True, "false: lrs serve does not run the projection workers in-process"),
     Setting("WORKER_LEASE_TTL", float, 15.0, "seconds a SQLite worker's lease on a projection lasts"),

@@ -191,4 +191,7 @@ def seed(app: Any, statements: int = 800) -> dict[str, Any]:
     for i in range(0, len(batch), 500):
         prepared = prepare_batch(batch[i:i + 500], {}, version="1.0.3", authority=authority)
         st.save(prepared, {}, authority_key=DEMO_KEY)
-    return {"seeded": True, "people": DEMO_PEOPLE, "statements": len(batch), "roster": roster}
+    from projections.evaluation.demo import seed_evaluation  # programs, surveys, tests, coaching, walkthroughs, outcomes
+
+    return {"seeded": True, "people": DEMO_PEOPLE, "statements": len(batch), "roster": roster,
+            "evaluation": seed_evaluation(svc, authority=authority, authority_key=DEMO_KEY)}

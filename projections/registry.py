@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from projections.engine import Projection
+from projections.evaluation.projection import EvaluationProjection
 from projections.people.projection import PeopleProjection
 from projections.transcript.projection import TranscriptProjection
 
@@ -18,6 +19,7 @@ Factory = Callable[[Mapping[str, Any] | None], Projection]
 _FACTORIES: dict[str, Factory] = {
     PeopleProjection.name: PeopleProjection,
     TranscriptProjection.name: TranscriptProjection,
+    EvaluationProjection.name: EvaluationProjection,
 }
 
 

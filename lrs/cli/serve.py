@@ -58,12 +58,17 @@ def demo(host: str, port: int, statements: int, no_serve: bool) -> None:
     result = seed(create_app(services=svc), statements=statements)
     if result.get("seeded"):
         click.echo(f"loaded {result['statements']} demo statements for {result['people']} staff", err=True)
+        if result.get("evaluation"):
+            e = result["evaluation"]
+            click.echo(f"loaded the program evaluation demo: {e['programs']} programs, {e['statements']} statements "
+                       f"for {e['staff']} more staff, {e['outcomes']} outcome aggregates", err=True)
     svc.close()
     click.echo(f"demo credential: key={DEMO_KEY} secret={DEMO_SECRET}", err=True)
     click.echo(f"try: curl -u {DEMO_KEY}:{DEMO_SECRET} -H 'X-Experience-API-Version: 1.0.3' "
                f"http://{host}:{port}/xapi/statements?limit=2", err=True)
     click.echo(f"     http://{host}:{port}/people/E1000/transcript (a transcript page; sign in as the demo credential)",
                err=True)
+    click.echo(f"     http://{host}:{port}/reports/board?period=2026-27-S1 (the Board's efficacy report)", err=True)
     if not no_serve:
         _serve(host, port, None, None, False)
 

@@ -82,6 +82,134 @@ def upgrade() -> None:
         batch_op.create_index('ix_documents_context', ['context_hash', 'updated'], unique=False)
         batch_op.create_index('ux_documents_key', ['key_hash'], unique=True)
 
+    op.create_table('evaluation_answers',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('person_key', sa.String(length=2048), nullable=False),
+    sa.Column('item', sa.String(length=2048), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('scale_min', sa.Float(), nullable=False),
+    sa.Column('scale_max', sa.Float(), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=False),
+    sa.Column('session', sa.String(length=2048), nullable=True),
+    sa.Column('presenters', sa.Text(), nullable=False),
+    sa.Column('delivery_model', sa.String(length=32), nullable=True),
+    sa.Column('context_ids', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id', 'person_key', 'item')
+    )
+    with op.batch_alter_table('evaluation_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_answers_date', ['gen', 'date'], unique=False)
+
+    op.create_table('evaluation_assessments',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('person_key', sa.String(length=2048), nullable=False),
+    sa.Column('activity', sa.String(length=2048), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('ts', sa.String(length=40), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=False),
+    sa.Column('scaled', sa.Float(), nullable=True),
+    sa.Column('success', sa.Boolean(), nullable=True),
+    sa.Column('subject', sa.String(length=2048), nullable=True),
+    sa.Column('context_ids', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id', 'person_key')
+    )
+    with op.batch_alter_table('evaluation_assessments', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_assessments_date', ['gen', 'date'], unique=False)
+
+    op.create_table('evaluation_catalogs',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('recorded_at', sa.String(length=40), nullable=False),
+    sa.Column('catalog', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=True),
+    sa.PrimaryKeyConstraint('gen', 'position')
+    )
+    op.create_table('evaluation_coaching',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('teacher_key', sa.String(length=2048), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=False),
+    sa.Column('hours', sa.Float(), nullable=False),
+    sa.Column('activity', sa.String(length=2048), nullable=True),
+    sa.Column('context_ids', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id', 'teacher_key')
+    )
+    with op.batch_alter_table('evaluation_coaching', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_coaching_date', ['gen', 'date'], unique=False)
+
+    op.create_table('evaluation_context',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('parents', sa.Text(), nullable=False),
+    sa.Column('grouping', sa.Text(), nullable=False),
+    sa.Column('tags', sa.Text(), nullable=False),
+    sa.Column('team', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id')
+    )
+    op.create_table('evaluation_observations',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('teacher_key', sa.String(length=2048), nullable=False),
+    sa.Column('practice', sa.String(length=200), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=False),
+    sa.Column('level', sa.Float(), nullable=False),
+    sa.Column('scale_min', sa.Float(), nullable=False),
+    sa.Column('scale_max', sa.Float(), nullable=False),
+    sa.Column('activity', sa.String(length=2048), nullable=True),
+    sa.PrimaryKeyConstraint('gen', 'statement_id', 'teacher_key', 'practice')
+    )
+    with op.batch_alter_table('evaluation_observations', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_observations_date', ['gen', 'date'], unique=False)
+
+    op.create_table('evaluation_outcomes',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('measure', sa.String(length=200), nullable=False),
+    sa.Column('period', sa.String(length=50), nullable=False),
+    sa.Column('grp', sa.String(length=200), nullable=False),
+    sa.Column('program', sa.String(length=100), nullable=False),
+    sa.Column('group_type', sa.String(length=20), nullable=False),
+    sa.Column('participants', sa.Boolean(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'measure', 'period', 'grp', 'program')
+    )
+    op.create_table('evaluation_plc',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('person_key', sa.String(length=2048), nullable=False),
+    sa.Column('date', sa.String(length=10), nullable=False),
+    sa.Column('minutes', sa.Float(), nullable=False),
+    sa.Column('team', sa.String(length=2048), nullable=True),
+    sa.Column('activity', sa.String(length=2048), nullable=True),
+    sa.Column('activity_type', sa.String(length=2048), nullable=True),
+    sa.Column('context_ids', sa.Text(), nullable=False),
+    sa.Column('tags', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id', 'person_key')
+    )
+    with op.batch_alter_table('evaluation_plc', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_plc_date', ['gen', 'date'], unique=False)
+
+    op.create_table('evaluation_staff',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('employee_id', sa.String(length=100), nullable=False),
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('effective_date', sa.String(length=10), nullable=False),
+    sa.Column('roles', sa.Text(), nullable=False),
+    sa.Column('building', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('certified', sa.Boolean(), nullable=True),
+    sa.PrimaryKeyConstraint('gen', 'employee_id', 'position')
+    )
+    op.create_table('evaluation_voids',
+    sa.Column('gen', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('statement_id', sa.String(length=36), nullable=False),
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('gen', 'statement_id')
+    )
     op.create_table('events',
     sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -354,6 +482,31 @@ def downgrade() -> None:
         batch_op.drop_index('ix_events_recorded_at')
 
     op.drop_table('events')
+    op.drop_table('evaluation_voids')
+    op.drop_table('evaluation_staff')
+    with op.batch_alter_table('evaluation_plc', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_plc_date')
+
+    op.drop_table('evaluation_plc')
+    op.drop_table('evaluation_outcomes')
+    with op.batch_alter_table('evaluation_observations', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_observations_date')
+
+    op.drop_table('evaluation_observations')
+    op.drop_table('evaluation_context')
+    with op.batch_alter_table('evaluation_coaching', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_coaching_date')
+
+    op.drop_table('evaluation_coaching')
+    op.drop_table('evaluation_catalogs')
+    with op.batch_alter_table('evaluation_assessments', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_assessments_date')
+
+    op.drop_table('evaluation_assessments')
+    with op.batch_alter_table('evaluation_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_answers_date')
+
+    op.drop_table('evaluation_answers')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index('ux_documents_key')
         batch_op.drop_index('ix_documents_context')
