@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask, Response, request
 
 from lrs import bootstrap
-from lrs.api import (about, activities_agents, credentials, documents, openapi, pages, people, statements,
-                     status, tokens)
+from lrs.api import (about, activities_agents, credentials, documents, imports, openapi, pages, people, profiles,
+                     statements, status, tokens)
 from lrs.api.errors import register_error_handlers
 from lrs.api.xrequest import add_version_header
 from lrs.bootstrap import Services
@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, services: Services | 
 
     register_error_handlers(app)
     for bp in (about.bp, status.bp, tokens.bp, credentials.bp, statements.bp, documents.bp, activities_agents.bp,
-               people.bp, openapi.bp, pages.bp):
+               people.bp, openapi.bp, pages.bp, imports.bp, profiles.bp):
         app.register_blueprint(bp)
 
     @app.after_request

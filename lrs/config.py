@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHOOL_YEAR_START", str, "07-01", "month-day the school year starts"),
     Setting("DISTRICT_IRI", str, "https://district.example/xapi/", "base IRI of the district's extensions"),
     Setting("TIME_ZONE", str, None, "IANA time zone dates are taken in, e.g. America/Chicago (default: UTC)"),
+    # --- attendance imports and pulls -----------------------------------------------------------------------
+    Setting("PULL_SOURCES", str, None, "path of the pull-sources YAML lrs pull reads (docs/pull-sources.md)"),
     # --- processes -------------------------------------------------------------------------------------------
     Setting("WORKER", bool, True, "false: lrs serve does not run the projection workers in-process"),
     Setting("WORKER_LEASE_TTL", float, 15.0, "seconds a SQLite worker's lease on a projection lasts"),

@@ -70,9 +70,9 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
 
 
 def _register() -> None:
-    from lrs.cli import audit, credentials, projections, roster, serve
+    from lrs.cli import audit, credentials, imports, projections, pull, roster, serve
 
-    for module in (serve, credentials, audit, roster, projections):
+    for module in (serve, credentials, audit, roster, projections, imports, pull):
         for cmd in module.COMMANDS:
             main.add_command(cmd)
 
