@@ -16,7 +16,8 @@ import's ``ext/import`` (so a file import never voids what a pull stored, nor th
 
 * ``cancelled`` (an Eventbrite registration cancelled or refunded) becomes ``http://id.tincanapi.com/verb/
   unregistered``: the transcript ranks it with ``registered`` and the later one wins, so a cancellation pulled
-  after the registration shows as unregistered rather than being lost.
+  after the registration shows as unregistered rather than being lost. Registrations and cancellations are
+  dated by the event's start (an attendee record has no time of registration).
 * A record whose e-mail matches no one in the roster is not stored and not lost: it is kept in the cursor event
   (``pending``) and tried again by every later pull, so that ``lrs roster link`` followed by a pull stores it.
   A record without an e-mail (a Zoom guest) cannot be matched and is reported and dropped; so is an
@@ -97,7 +98,9 @@ def record_statement(record: PulledAttendance, match: PersonMatch, provenance: P
     att = Attendance(session=record.session_key, status=ATTENDED if attended else REGISTERED, email=record.email,
                      employee_id=None, name=record.person_name, seconds=record.seconds if attended else None,
                      first_join=record.start if attended else None, last_leave=record.end if attended else None,
-                     at=None, lines=[0])
+                     # A registration (or its cancellation) is dated by the event's start: the APIs' attendee has no
+                     # time of registration, and the event's date keeps it in the school year of the attendance.
+                     at=None if attended else record.start, lines=[0])
     stmt = build_statement(att, session, match, statement_id=pulled_statement_id(record.raw_identity),
                            parsed=provenance)
     extensions = stmt["context"]["extensions"]
