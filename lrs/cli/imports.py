@@ -1,6 +1,7 @@
 """``lrs import attendance FILE --format FORMAT``: an attendance export as statements, in one append."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -79,10 +80,14 @@ def import_attendance_cmd(file: str, fmt: str, activity: str | None, mapping: st
     request = ImportRequest(fmt, activity, loaded, dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         svc = services()
+        # A large import allocates millions of short-lived, acyclic objects (rows, statements, index rows): the
+        # cyclic collector's passes over them are wasted work (~10% of the import), so it is off for the command.
+        gc.disable()
         try:
             with _source(file) as source:
                 outcome = import_attendance(svc, source, request, name=os.path.basename(file))
         finally:
+            gc.enable()
             svc.close()
     except ImportFileError as exc:
         fail(f"{os.path.basename(file)}: {exc.message}; nothing imported")

@@ -33,7 +33,8 @@ def check_storable(stmt: Mapping[str, Any], path: str = "statement") -> None:
 
     Call after :func:`lrs.xapi.validation.validate_statement` (the statement's shape is known to be valid).
     """
-    _walk(stmt, path, 1)
+    if not _fine(stmt, 1):
+        _walk(stmt, path, 1)  # the same checks again, building the paths that name the field at fault
     _check_keys(stmt, path)
 
 
@@ -48,6 +49,27 @@ def check_text(value: str, path: str) -> None:
     """Raise 400 for text the store cannot hold (U+0000, which PostgreSQL's text type refuses)."""
     if "\x00" in value:
         raise InvalidField(path, "contains a NUL character (U+0000), which this LRS does not store")
+
+
+def _fine(value: Any, depth: int) -> bool:
+    """True when :func:`_walk` would find nothing in the object or array ``value`` (at nesting ``depth``), without
+    building a path per node (most of its cost) and recursing into containers only."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        for k in value:
+            if "\x00" in k:
+                return False
+        items: Iterable[Any] = value.values()
+    else:
+        items = value
+    for v in items:
+        if isinstance(v, str):
+            if len(v) > MAX_STRING or "\x00" in v:
+                return False
+        elif isinstance(v, (dict, list)) and not _fine(v, depth + 1):
+            return False
+    return True
 
 
 def _walk(value: Any, path: str, depth: int) -> None:
