@@ -3,7 +3,6 @@ the statements stored, the transcript hours they give, re-imports, corrections, 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -259,11 +258,6 @@ def test_one_line_errors(district: District, tmp_path: Path) -> None:
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     assert "it is a PNG image" in district.cli("import", "attendance", str(binary), "--format", "zoom").stderr
-    unreadable = tmp_path / "locked.csv"
-    shutil.copy(fixture("zoom_participants.csv"), unreadable)
-    unreadable.chmod(0)
-    r = district.cli("import", "attendance", str(unreadable), "--format", "zoom")
-    unreadable.chmod(0o600)
-    if r.exit_code == 1 and "Permission denied" in r.stderr:  # (root reads anything)
-        assert r.stderr.count("\n") == 1
+    r = district.cli("import", "attendance", str(tmp_path), "--format", "zoom")
+    assert r.stderr == f"error: cannot read {tmp_path}: it is a directory\n"
     assert district.head() == head
