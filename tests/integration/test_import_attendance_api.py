@@ -127,3 +127,24 @@ def test_in_the_openapi_document(district: District) -> None:
     assert set(op["responses"]) >= {"200", "400", "403", "413", "422"}
     props = op["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
     assert set(props) == {"file", "format", "activity", "mapping", "dry_run", "skip_invalid"}
+
+
+def test_an_xlsx_workbook_upload(district: District) -> None:
+    from datetime import date, time
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Attendance"
+    ws.append(["Staff ID", "Participant", "Date", "Start", "End", "Status"])
+    ws.append(["E1001", "Ana Lopez", date(2026, 9, 21), time(8, 0), time(11, 30), "Present"])
+    ws.append(["E1003", "Chloe Park", date(2026, 9, 21), time(9, 0), time(10, 0), "Present"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    mapping = Path(fixture("generic_xlsx_mapping.yaml")).read_text(encoding="utf-8")
+    r = post(district, creds(district, "imports/write"), file=(io.BytesIO(buf.getvalue()), "sign-in.xlsx"),
+             format="generic", mapping=mapping)
+    assert r.status_code == 200, r.json
+    assert r.json["description"].startswith("read XLSX workbook (sheet 'Attendance')")
+    assert {(s["person"], s["minutes"]) for s in r.json["store"]} == {("E1001", 210), ("E1003", 60)}
