@@ -353,3 +353,18 @@ def test_command_line_errors(district: District, sources: str, tmp_path: Path) -
             assert result.stderr == expected
     assert "cannot read the pull-sources file" in cases[4][0].stderr
     assert "the environment variable ZOOM_TOKEN is not set" in cases[5][0].stderr   # the setting names the file
+
+
+@responses.activate
+def test_a_pull_with_nothing_storable_still_advances_its_cursor(district: District, sources: str,
+                                                                sleeps: list[float]) -> None:
+    responses.get(INSTANCES, json=zoom_instances((UUID1, "2026-09-15T20:00:00Z")))
+    responses.get(report_url(UUID1), json=zoom_report([
+        zoom_row("iPhone", "", "2026-09-15T20:05:00Z", "2026-09-15T20:20:00Z", 900, pid="guest-1")]))
+    head = district.head()
+    r = pull(district, sources, "district-zoom")
+    assert r.exit_code == 0, r.output
+    assert "dropped: iPhone at" in r.stdout and "no e-mail address" in r.stdout
+    assert district.head() == head + 1 and pulled(district, None) == {}      # the cursor event alone
+    [(_, _, payload)] = cursor_events(district)
+    assert payload["cursor"]["meetings"][MEETING]["instances"] == [UUID1] and payload["statements"] == 0
