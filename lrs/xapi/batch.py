@@ -12,10 +12,11 @@ from typing import Any, Protocol
 
 from lrs.xapi import model
 from lrs.xapi.errors import BadRequest, XAPIError
+from lrs.xapi.formats import SIGNATURE_USAGE_TYPE
 from lrs.xapi.limits import check_storable
+from lrs.xapi.signature import verify_signed_statement
 from lrs.xapi.validation import validate_statement
 
-SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 
 
 class HasContent(Protocol):
@@ -68,12 +69,8 @@ def prepare_batch(raw: list[Any], parts: Mapping[str, HasContent], *, version: s
                 raise BadRequest(f"{path}.attachments[{j}]: no attachment part with sha2 {sha} was sent "
                                  "(and the attachment has no fileUrl)")
             needed.add(sha)
-            if att.get("usageType") == SIGNATURE_USAGE:
-                from lrs.xapi.signature import verify_signed_statement
-
-                if att.get("contentType") != "application/octet-stream":
-                    raise BadRequest(f"{path}.attachments[{j}]: a signature attachment must have contentType "
-                                     "application/octet-stream")
+            if att.get("usageType") == SIGNATURE_USAGE_TYPE:
+                # (its content type was checked with the rest of the statement, lrs.xapi.schemas)
                 verify_signed_statement(stmt, parts[sha].content, version=version)
         prepared.append(prepare_statement(stmt, version=version, authority=authority))
     unused = set(parts) - needed

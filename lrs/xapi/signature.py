@@ -23,14 +23,13 @@ from jwt import api_jws
 
 from lrs.xapi.errors import InvalidField
 from lrs.xapi.model import statements_equivalent
-from lrs.xapi.validation import SIGNATURE_USAGE_TYPE
+from lrs.xapi.formats import SIGNATURE_CONTENT_TYPE, SIGNATURE_USAGE_TYPE
 
 __all__ = ["ALLOWED_ALGORITHMS", "verify_signed_statement", "signature_attachments", "strip_signature"]
 
 #: JWS algorithms xAPI-Data 2.6 allows.
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "RS384", "RS512")
 
-_SIGNATURE_CONTENT_TYPE = "application/octet-stream"
 _SHA2_BY_HEX_LENGTH = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
 _JWS = api_jws.PyJWS()
 
@@ -163,8 +162,8 @@ def verify_signed_statement(
 def _verify(stmt: dict[str, Any], attachment_bytes: bytes, version: str) -> None:
     attachment = _pick_signature_attachment(stmt, attachment_bytes)
     content_type = attachment.get("contentType")
-    if not isinstance(content_type, str) or content_type.split(";", 1)[0].strip().lower() != _SIGNATURE_CONTENT_TYPE:
-        raise _Fail(f"the signature attachment's contentType must be {_SIGNATURE_CONTENT_TYPE!r}")
+    if not isinstance(content_type, str) or content_type.split(";", 1)[0].strip().lower() != SIGNATURE_CONTENT_TYPE:
+        raise _Fail(f"the signature attachment's contentType must be {SIGNATURE_CONTENT_TYPE!r}")
 
     token = _token_text(attachment_bytes, version)
     try:

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.live import live_server
-from tests.e2e.test_cli_audit import lrs
+from tests.e2e.live import lrs
 
 
 def _status(base: str, key: str, secret: str) -> int:

@@ -1,13 +1,7 @@
 """``lrs serve``: the real gunicorn server as a subprocess on the test database, spoken to over loopback HTTP."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,66 +9,17 @@ import requests
 
 from tests.builders import make_statement
 from tests.conftest import basic_auth, new_database_url
-from tests.e2e.test_cli_audit import lrs_env, lrs_executable
+from tests.e2e.live import LiveServer as Server
+from tests.e2e.live import start_server
 
 KEY, SECRET = "serve-key", "serve-secret"
 V103 = {"X-Experience-API-Version": "1.0.3"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self, timeout: float = 30) -> int:
-        """SIGTERM, gunicorn's graceful shutdown; the exit status once it has finished."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout)
-
-
-def start_server(db_url: str, log: Path) -> Server:
-    """Start ``lrs serve --no-worker`` on a free port and wait until ``/health`` answers."""
-    port = free_port()
-    with open(log, "wb") as out:
-        # A session of its own, so that if it has to be killed, its gunicorn workers go with it.
-        proc = subprocess.Popen([lrs_executable(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--no-worker"],
-                                env=lrs_env(db_url, LRS_API_KEY=KEY, LRS_API_SECRET=SECRET),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    srv = Server(proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"lrs serve exited with {proc.returncode}:\n{srv.output()}")
-        try:
-            if requests.get(srv.base + "/health", timeout=2).status_code == 200:
-                return srv
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(srv)
-            pytest.fail(f"lrs serve did not answer /health:\n{srv.output()}")
-        time.sleep(0.1)
-
-
-def stop_server(srv: Server) -> None:
-    try:
-        srv.stop()
-    except subprocess.TimeoutExpired:
-        os.killpg(srv.proc.pid, signal.SIGKILL)  # the group of the server this test started
-        srv.proc.wait()
+def start(db_url: str, log: Path) -> Server:
+    """``lrs serve --no-worker`` with this module's credential."""
+    return start_server(db_url, "--no-worker", env={"LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET}, workers=2,
+                        threads=8, log=log)
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +27,18 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory, pg_template: str | N
     """One server for the tests that only read or add statements (starting gunicorn costs seconds)."""
     tmp = tmp_path_factory.mktemp("serve")
     db_url, drop = new_database_url(tmp, pg_template)
-    srv = start_server(db_url, tmp / "serve.log")
+    srv = start(db_url, tmp / "serve.log")
     yield srv
-    stop_server(srv)
+    srv.stop()
     drop()
 
 
 @pytest.fixture
 def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
     """A server of this test's own."""
-    srv = start_server(db_url, tmp_path / "serve.log")
+    srv = start(db_url, tmp_path / "serve.log")
     yield srv
-    stop_server(srv)
+    srv.stop()
 
 
 def test_health_and_about_answer_without_credentials(shared_server: Server) -> None:

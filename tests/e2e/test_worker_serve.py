@@ -2,10 +2,6 @@
 HTTP show in transcripts within the lag target, and the worker goes away with the server."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -13,16 +9,10 @@ import pytest
 import requests
 
 from tests.conftest import basic_auth
-from tests.e2e.test_cli_audit import lrs_env, lrs_executable
+from tests.e2e.live import start_server
 from tests.pd_builders import activity, person, statement
 
 KEY, SECRET = "serve-key", "serve-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children_running_worker(parent: int) -> list[int]:
@@ -41,32 +31,15 @@ def _children_running_worker(parent: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_serve_runs_the_worker_and_transcripts_follow_within_a_second(db_url: str, tmp_path: Path) -> None:
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([lrs_executable(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", "2", "--threads", "4"],
-                                env=lrs_env(db_url, LRS_API_KEY=KEY, LRS_API_SECRET=SECRET),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+def test_serve_runs_the_worker_and_transcripts_follow(db_url: str) -> None:
+    srv = start_server(db_url, env={"LRS_API_KEY": KEY, "LRS_API_SECRET": SECRET}, workers=2, threads=4)
+    base = srv.base
     auth = {"Authorization": basic_auth(KEY, SECRET)}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if requests.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        assert len(_children_running_worker(proc.pid)) == 1
-
-        lags = []
+        assert len(_children_running_worker(srv.proc.pid)) == 1
         session = requests.Session()
+        # Each statement posted over HTTP appears in its person's transcript (the lag itself is the bench's
+        # figure, bench/projections_bench.py, not an assertion here).
         for i in range(15):
             s = statement(person(f"lag{i % 3}@district.org", "Lag Probe"), "completed",
                           activity(f"https://district.org/pd/lag/{i}", "Probe"), "2024-09-10T14:00:00Z",
@@ -80,24 +53,19 @@ def test_serve_runs_the_worker_and_transcripts_follow_within_a_second(db_url: st
                 body = session.get(url, headers=auth, timeout=10).json()
                 if any(s["id"] in e["statement_ids"] for e in body.get("entries", [])):
                     break
-                assert time.monotonic() - t0 < 10, f"statement {i} not in the transcript after 10 s"
+                assert time.monotonic() - t0 < 30, f"statement {i} not in the transcript after 30 s"
                 time.sleep(0.01)
-            lags.append(time.monotonic() - t0)
-        lags.sort()
-        p95 = lags[int(0.95 * (len(lags) - 1))]
-        print(f"POST-to-transcript lag: p50 {lags[len(lags) // 2]:.3f} s, p95 {p95:.3f} s")
-        assert p95 < 1.0, lags
-        status = session.get(base + "/api/v1/status", headers=auth, timeout=10).json()
-        assert all(p["lag"] == 0 for p in status["projections"]) or status["head"] > 0
+        # Caught up: every projection at the head.
+        deadline = time.monotonic() + 30
+        while True:
+            status = session.get(base + "/api/v1/status", headers=auth, timeout=10).json()
+            if status["head"] > 0 and all(p["lag"] == 0 for p in status["projections"]):
+                break
+            assert time.monotonic() < deadline, status
+            time.sleep(0.05)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        srv.stop()
     deadline = time.monotonic() + 10
-    while _children_running_worker(proc.pid) and time.monotonic() < deadline:
+    while _children_running_worker(srv.proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _children_running_worker(proc.pid) == [], "the background worker outlived the server"
+    assert _children_running_worker(srv.proc.pid) == [], "the background worker outlived the server"
