@@ -163,7 +163,7 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     ap.add_argument("--people", type=int, default=2_000)
     ap.add_argument("--rows", type=int, default=10_000)
-    ap.add_argument("--large", type=int, default=100_000, help="rows of the file compared for memory")
+    ap.add_argument("--large", type=int, default=100_000, help="rows of the file compared for memory (0: none)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--trace", action="store_true", help="also tracemalloc peaks (slower)")
     ap.add_argument("--json", action="store_true")
@@ -177,7 +177,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         files: list[tuple[str, Path, Path | None, int]] = []
-        for n, label in ((args.rows, "small"), (args.large, "large")):
+        sizes = [(args.rows, "small")] + ([(args.large, "large")] if args.large else [])
+        for n, label in sizes:
             write_zoom(tmp / f"zoom-{n}.csv", n, args.people)
             write_generic(tmp / f"generic-{n}.csv", n, args.people)
             files.append(("zoom", tmp / f"zoom-{n}.csv", None, args.repeat if label == "small" else 1))
