@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from lrs.roster.importer import import_roster
-from tests.e2e.test_cli_audit import lrs
+from tests.e2e.live import lrs
 from tests.integration.import_helpers import ROSTER
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "attendance"
