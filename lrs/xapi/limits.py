@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from lrs.xapi import model
 from lrs.xapi.errors import InvalidField
 
@@ -33,7 +35,7 @@ def check_storable(stmt: Mapping[str, Any], path: str = "statement") -> None:
 
     Call after :func:`lrs.xapi.validation.validate_statement` (the statement's shape is known to be valid).
     """
-    if not _fine(stmt, 1):
+    if not (_surely_fine(stmt) or _fine(stmt, 1)):
         _walk(stmt, path, 1)  # the same checks again, building the paths that name the field at fault
     _check_keys(stmt, path)
 
@@ -49,6 +51,22 @@ def check_text(value: str, path: str) -> None:
     """Raise 400 for text the store cannot hold (U+0000, which PostgreSQL's text type refuses)."""
     if "\x00" in value:
         raise InvalidField(path, "contains a NUL character (U+0000), which this LRS does not store")
+
+
+def _surely_fine(stmt: Mapping[str, Any]) -> bool:
+    """A conservative one-pass check in C: True only if nothing :func:`_walk` looks for can be in ``stmt``.
+
+    The serialised statement is short enough that no string in it is too long, has fewer brackets than the depth
+    limit (brackets inside strings only make the count larger), and has no escaped NUL (orjson writes U+0000 as
+    ``\\u0000``; a string that spells those six characters only makes this answer False). False sends the caller
+    to the exact walk.
+    """
+    try:
+        data = orjson.dumps(stmt)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    return (len(data) <= MAX_STRING and data.count(b"{") + data.count(b"[") <= MAX_DEPTH
+            and b"\\u0000" not in data)
 
 
 def _fine(value: Any, depth: int) -> bool:

@@ -33,6 +33,8 @@ def test_fast_path_agrees_with_the_walk(seed: int) -> None:
     rng = random.Random(seed)
     value = {"actor": random_value(rng, 2), "object": random_value(rng, 2)}
     assert limits._fine(value, 1) is not walk_finds(value)
+    if limits._surely_fine(value):                                 # conservative: never misses what the walk finds
+        assert not walk_finds(value)
 
 
 def test_depth_long_strings_and_nul_keys() -> None:
@@ -43,5 +45,8 @@ def test_depth_long_strings_and_nul_keys() -> None:
     assert limits._fine({"a": deep[0]}, 1) is True and not walk_finds({"a": deep[0]})
     assert limits._fine({"a": "x" * (limits.MAX_STRING + 1)}, 1) is False
     assert limits._fine({"a": {"k\x00": 1}}, 1) is False
+    assert limits._surely_fine({"a": deep}) is False and limits._surely_fine({"a": ["a\x00"]}) is False
+    assert limits._surely_fine({"k\x00": 1}) is False and limits._surely_fine({"a": ["\\u0000"]}) is False
+    assert limits._surely_fine({"a": [{"b": "plain"}]}) is True
     with pytest.raises(XAPIError, match=r"statement\.a\[0\]: contains a NUL"):
         limits.check_storable({"a": ["nul\x00"]})
