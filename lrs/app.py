@@ -9,8 +9,8 @@ from flask import Flask, Response, request
 from flask.json.provider import JSONProvider
 
 from lrs import bootstrap
-from lrs.api import (about, activities_agents, credentials, documents, openapi, pages, people, programs, statements,
-                     status, tokens)
+from lrs.api import (about, activities_agents, credentials, documents, imports, openapi, pages, people, profiles,
+                     programs, statements, status, tokens)
 from lrs.api.errors import register_error_handlers
 from lrs.api.xrequest import add_version_header
 from lrs.bootstrap import Services
@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, services: Services | 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_error_handlers(app)
     for bp in (about.bp, status.bp, tokens.bp, credentials.bp, statements.bp, documents.bp, activities_agents.bp,
-               people.bp, openapi.bp, pages.bp, programs.bp, programs.pages):
+               people.bp, openapi.bp, pages.bp, programs.bp, programs.pages, imports.bp, profiles.bp):
         app.register_blueprint(bp)
 
     @app.after_request

@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BOARD_PRECOMPUTE", bool, False, "keep the Board report of this school year, this semester and the "
                                              "periods asked for lately made ahead of the request (web process)"),
     Setting("BOARD_PRECOMPUTE_INTERVAL", float, 30.0, "seconds of a quiet log before the Board report is remade"),
+    # --- attendance imports and pulls -----------------------------------------------------------------------
+    Setting("PULL_SOURCES", str, None, "path of the pull-sources YAML lrs pull reads (docs/pull-sources.md)"),
     # --- processes -------------------------------------------------------------------------------------------
     Setting("WORKER", bool, True, "false: lrs serve does not run the projection workers in-process"),
     Setting("WORKER_LEASE_TTL", float, 15.0, "seconds a SQLite worker's lease on a projection lasts"),

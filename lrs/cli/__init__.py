@@ -77,9 +77,9 @@ def services(*, schema: bool = True, **engine_kwargs: Any) -> Services:
 
 
 def _register() -> None:
-    from lrs.cli import audit, credentials, db, keys, programs, projections, roster, serve
+    from lrs.cli import audit, credentials, db, imports, keys, programs, projections, pull, roster, serve
 
-    for module in (serve, db, credentials, keys, audit, roster, projections, programs):
+    for module in (serve, db, credentials, keys, audit, roster, projections, imports, pull, programs):
         for cmd in module.COMMANDS:
             main.add_command(cmd)
     programs.register(main)  # lrs import outcomes, into the import group

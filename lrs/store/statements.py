@@ -191,11 +191,18 @@ class StatementStore:
             raise result
         return result
 
-    def save_group(self, requests: Sequence[SaveRequest]) -> list[list[str] | XAPIError]:
+    def save_group(self, requests: Sequence[SaveRequest], *, extra_events: Sequence[NewEvent] = (),
+                   atomic: bool = False) -> list[list[str] | XAPIError]:
         """Store several requests' batches in one transaction, each batch still one event of its own.
 
         A batch that conflicts with what is stored (or with an earlier batch of the group) gets its error in
         the result list and writes nothing; the others are stored. A database failure fails them all.
+
+        ``atomic``: a conflict in any batch raises it and stores nothing at all (an attendance import is one
+        append, all or nothing, however many events its statements need). ``extra_events`` are appended after
+        the statements' events in the same append (a pull's cursor, so that statements and the cursor that
+        says they were fetched are stored together or not at all); they are appended even when every
+        statement was already stored.
         """
         all_ids = list(dict.fromkeys(s["id"] for r in requests for s in r.prepared))
         with self.store.write() as tx:
@@ -215,12 +222,16 @@ class StatementStore:
             accepted: list[tuple[SaveRequest, list[dict[str, Any]]]] = []
             for req in requests:
                 new, error = self._new_statements(req.prepared, existing)
+                if error is not None and atomic:
+                    raise error  # leaves the transaction: nothing of the group is written
                 results.append(error if error is not None else [s["id"] for s in req.prepared])
                 if error is None and new:
                     for st in new:
                         existing[st["id"]] = st  # a later batch of the group sees it as stored
                     accepted.append((req, new))
             if not accepted:
+                if extra_events:
+                    tx.append(list(extra_events))
                 return results
             stored = format_time(tx.now)
             events = []
@@ -230,7 +241,7 @@ class StatementStore:
                     st.setdefault("timestamp", stored)
                 events.append(NewEvent(STORED_EVENT, STATEMENTS_STREAM,
                                        {"statements": new, "attachments": _attachment_meta(new, req.parts)}))
-            recs = tx.append(events)
+            recs = tx.append(events + list(extra_events))[:len(events)]
             batches = [(new, rec.position, req.authority_key) for (req, new), rec in zip(accepted, recs)]
             self._write_rows(conn, batches, late_voided)
             self._write_blobs(conn, [p for req, new in accepted for p in _used_parts(new, req.parts)])

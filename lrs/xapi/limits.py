@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from lrs.xapi import model
 from lrs.xapi.errors import InvalidField
 
@@ -40,7 +42,8 @@ def check_storable(stmt: Mapping[str, Any], path: str = "statement") -> None:
 
     Call after :func:`lrs.xapi.validation.validate_statement` (the statement's shape is known to be valid).
     """
-    _walk(stmt, path, 1)
+    if not (_surely_fine(stmt) or _fine(stmt, 1)):
+        _walk(stmt, path, 1)  # the same checks again, building the paths that name the field at fault
     _check_keys(stmt, path)
     _check_duration(stmt, path)
     obj = stmt.get("object")
@@ -80,6 +83,43 @@ def _check_duration(stmt: Mapping[str, Any], path: str) -> None:
     duration = result.get("duration") if isinstance(result, dict) else None
     if isinstance(duration, str) and not duration_seconds(duration) <= MAX_DURATION_SECONDS:  # also refuses inf
         raise InvalidField(f"{path}.result.duration", "is longer than 1,000 years; this LRS stores no such duration")
+
+
+def _surely_fine(stmt: Mapping[str, Any]) -> bool:
+    """A conservative one-pass check in C: True only if nothing :func:`_walk` looks for can be in ``stmt``.
+
+    The serialised statement is short enough that no string in it is too long, has fewer brackets than the depth
+    limit (brackets inside strings only make the count larger), and has no escaped NUL (orjson writes U+0000 as
+    ``\\u0000``; a string that spells those six characters only makes this answer False). False sends the caller
+    to the exact walk.
+    """
+    try:
+        data = orjson.dumps(stmt)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    return (len(data) <= MAX_STRING and data.count(b"{") + data.count(b"[") <= MAX_DEPTH
+            and b"\\u0000" not in data)
+
+
+def _fine(value: Any, depth: int) -> bool:
+    """True when :func:`_walk` would find nothing in the object or array ``value`` (at nesting ``depth``), without
+    building a path per node (most of its cost) and recursing into containers only."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        for k in value:
+            if "\x00" in k:
+                return False
+        items: Iterable[Any] = value.values()
+    else:
+        items = value
+    for v in items:
+        if isinstance(v, str):
+            if len(v) > MAX_STRING or "\x00" in v:
+                return False
+        elif isinstance(v, (dict, list)) and not _fine(v, depth + 1):
+            return False
+    return True
 
 
 def _walk(value: Any, path: str, depth: int) -> None:

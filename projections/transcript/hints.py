@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from projections.readers import statement_tags, context_activities, parse_credit, parse_duration
-from projections.transcript.vocabulary import (CATEGORY_MODELS, COACHING_VERBS, DELIVERY_MODELS, EXT_DURATION,
-                                               ONLINE_VERBS, P_CATEGORY, P_DEFAULT, P_EXPLICIT, P_PARENT, P_TYPE,
-                                               P_VERB, PD_TAGS, TRAINING_TAGS, TYPE_MODELS, VERB_OUTCOMES, Vocabulary)
+from projections.transcript.vocabulary import (ASSESSMENT_KINDS, CATEGORY_MODELS, COACHING_VERBS, DELIVERY_MODELS,
+                                               EXT_ASSESSMENT_TYPE, EXT_DURATION, ONLINE_VERBS, P_CATEGORY,
+                                               P_DEFAULT, P_EXPLICIT, P_PARENT, P_TYPE, P_VERB, PD_TAGS,
+                                               TRAINING_TAGS, VERB_OUTCOMES, Vocabulary)
 
 
 def _explicit_model(value: Any) -> str | None:
@@ -42,8 +43,18 @@ def activity_hint(definition: Mapping[str, Any] | None, vocab: Vocabulary) -> tu
         if m:
             return P_EXPLICIT, m
     t = definition.get("type")
-    if isinstance(t, str) and t in TYPE_MODELS:
-        return P_TYPE, TYPE_MODELS[t]
+    models = vocab.type_models
+    if isinstance(t, str) and t in models:
+        return P_TYPE, models[t]
+    return None
+
+
+def assessment_kind(ctx: Mapping[str, Any]) -> str | None:
+    """``pretest`` or ``posttest`` when the statement is one of the profile's pre/post tests, else None."""
+    exts = ctx.get("extensions") if isinstance(ctx, dict) else None
+    kind = exts.get(EXT_ASSESSMENT_TYPE) if isinstance(exts, dict) else None
+    if isinstance(kind, str) and kind.strip().lower() in ASSESSMENT_KINDS:
+        return kind.strip().lower()
     return None
 
 
@@ -77,10 +88,14 @@ def statement_hint(stmt: Mapping[str, Any], vocab: Vocabulary) -> tuple[int, str
             if cid.startswith(vocab.delivery_category):
                 offer(P_EXPLICIT, _explicit_model(cid[len(vocab.delivery_category):]))
             offer(P_CATEGORY, CATEGORY_MODELS.get(cid))
+    test = assessment_kind(ctx)
     for parent in context_activities(ctx, "parent") + context_activities(ctx, "grouping"):
         ptype = (parent.get("definition") or {}).get("type") if isinstance(parent.get("definition"), dict) else None
         if ptype in ("http://id.tincanapi.com/activitytype/conference",):
             offer(P_PARENT, "conference")
+        elif test and isinstance(ptype, str):
+            # A pre/post test is part of the workshop or course it assesses (its parent): it takes its model.
+            offer(P_PARENT, vocab.type_models.get(ptype))
     obj = stmt.get("object") or {}
     otype = (obj.get("definition") or {}).get("type") if isinstance(obj.get("definition"), dict) else None
     # A meeting held by a team is a PLC (domain.md section 2, Guskey level 3: "attended a meeting with

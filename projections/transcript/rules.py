@@ -20,10 +20,12 @@ from lrs.times import try_parse_timestamp
 from lrs.xapi.model import VOIDED_VERB_ID
 from projections.readers import (as_dict, instructor_labels, provider_label, agent_label, context_activities, display_text,
                                  parse_credit, parse_duration, school_year, statement_date)
-from projections.transcript.hints import (activity_hint, classification_hint, definition_classification,
-                                          definition_credit, definition_duration, statement_hint)
+from projections.transcript.hints import (activity_hint, assessment_kind, classification_hint,
+                                          definition_classification, definition_credit, definition_duration,
+                                          statement_hint)
 from projections.transcript.vocabulary import (COACHING_VERBS, CREDITED, EXT_PLANNED_DURATION, EXT_PROVIDER,
-                                               INTERVAL_VERBS, OUTCOME_RANK, VERB_OUTCOMES, Vocabulary)
+                                               INTERVAL_VERBS, OUTCOME_RANK, VERB_COMPLETED, VERB_OUTCOMES,
+                                               Vocabulary)
 
 
 def entry_key(actor: str, activity: str, registration: str | None, year: str) -> str:
@@ -81,6 +83,10 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
         return []
     if not credited:
         return []
+    test = assessment_kind(ctx) if otype == "Activity" else None
+    if test and verb == VERB_COMPLETED and isinstance(result.get("success"), bool):
+        # A pre/post test with a passing score reports its verdict in result.success (district profile).
+        outcome = "passed" if result["success"] else "failed"
     date = statement_date(stmt, vocab.time_zone)
     year = school_year(date, vocab.school_year_start)
     registration = ctx.get("registration") if isinstance(ctx.get("registration"), str) else None
@@ -100,6 +106,7 @@ def extract_facts(stmt: Mapping[str, Any], position: int, vocab: Vocabulary) -> 
         "instructors": instructor_labels(ctx),
         "interval": INTERVAL_VERBS.get(verb or ""),
         "score": score if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
+        "assessment": test,
     }
     attrs = {k: v for k, v in attrs.items() if v is not None and v != []}  # smaller rows; readers use .get
     ts = stmt.get("timestamp") if isinstance(stmt.get("timestamp"), str) else stmt.get("stored")
@@ -165,6 +172,9 @@ def compute_entry(facts: Iterable[Mapping[str, Any]], definition: Mapping[str, A
     first_best = next(f for f in live if OUTCOME_RANK[f["outcome"]] == OUTCOME_RANK[outcome]
                       and (OUTCOME_RANK[outcome] > 1 or f is best))
     credited = [f for f in live if f["outcome"] in CREDITED]
+    # A pre/post test's time is part of the workshop or course it assesses (whose attendance already counts it):
+    # it earns no hours of its own, unless it declares a credit.
+    timed = [f for f in credited if not (f["attrs"] or {}).get("assessment")]
     latest: dict[str, Any] = {}
     for f in live:  # later facts overwrite: the latest non-null value of each attribute
         for k, v in (f["attrs"] or {}).items():
@@ -183,9 +193,9 @@ def compute_entry(facts: Iterable[Mapping[str, Any]], definition: Mapping[str, A
     hours_s: float = 0.0
     source: str | None = None
     if credited:
-        attendance = _attendance_seconds(credited)
-        declared = definition_duration(definition) or latest_attr("declared_s")
-        completions = [f["duration_s"] for f in credited if f["outcome"] != "attended" and f["duration_s"]]
+        attendance = _attendance_seconds(timed)
+        declared = (definition_duration(definition) or latest_attr("declared_s")) if timed else None
+        completions = [f["duration_s"] for f in timed if f["outcome"] != "attended" and f["duration_s"]]
         if credit and credit[0] in vocab.credit_hours:
             hours_s, source = credit[1] * vocab.credit_hours[credit[0]] * 3600, "credit"
         elif attendance is not None:

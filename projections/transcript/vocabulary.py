@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# Verb IRI -> outcome. Verbs not listed (experienced, answered, terminated, video "played"...) leave no transcript
-# entry of their own: they are navigation or survey data, not outcomes.
+# Verb IRI -> outcome. Verbs not listed (experienced, answered, rated, terminated, video "played"...) leave no
+# transcript entry of their own: they are navigation or survey data, not outcomes. So is the district profile's
+# walkthrough verb (``<DISTRICT_IRI>verbs/was-observed``): an observation is evidence of practice read by the
+# evaluation (Guskey level 4), not learning, earns no hours, and its detail is a personnel record only the teacher,
+# coach and evaluator may read (docs/profile/README.md), while a transcript is read more widely (the PD office,
+# supervisors).
 VERB_OUTCOMES: dict[str, str] = {
     "http://adlnet.gov/expapi/verbs/registered": "registered",
     "http://id.tincanapi.com/verb/unregistered": "unregistered",
@@ -66,6 +71,11 @@ TYPE_MODELS: dict[str, str] = {
     "http://xapi.jisc.ac.uk/event_timetabled": "workshop",
     "http://xapi.jisc.ac.uk/event_non-timetabled": "workshop",
 }
+# The district profile's own activity types (docs/profile/district-pd.jsonld), under DISTRICT_IRI.
+DISTRICT_TYPE_MODELS: dict[str, str] = {
+    "activitytypes/coaching-cycle": "coaching",
+    "activitytypes/instructional-rounds": "instructional_rounds",
+}
 CATEGORY_MODELS: dict[str, str] = {
     "https://w3id.org/xapi/cmi5/context/categories/cmi5": "online_course",
     "http://id.tincanapi.com/recipe/attendance/base/0_0_1": "workshop",
@@ -78,6 +88,10 @@ P_EXPLICIT, P_TYPE, P_PARENT, P_CATEGORY, P_VERB, P_DEFAULT = 100, 80, 60, 50, 4
 EXT_DURATION = "http://id.tincanapi.com/extension/duration"
 EXT_PLANNED_DURATION = "http://id.tincanapi.com/extension/planned-duration"
 EXT_PROVIDER = "http://id.tincanapi.com/extension/training-provider"
+# Pre/post tests (district profile, template pre-post-assessment): evidence of learning, not learning time.
+EXT_ASSESSMENT_TYPE = "http://id.tincanapi.com/extension/assessment-type"
+ASSESSMENT_KINDS = frozenset({"pretest", "posttest"})
+VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 TRAINING_TAGS = frozenset({"training", "job-target", "job_target", "legal-requirement", "legal_requirement",
                            "mandated", "compliance"})
 PD_TAGS = frozenset({"professional-development", "professional_development", "pd"})
@@ -106,6 +120,11 @@ class Vocabulary:
         base = str(s.get("DISTRICT_IRI") or "https://district.example/xapi/")
         tz = ZoneInfo(str(s["TIME_ZONE"])) if s.get("TIME_ZONE") else None
         return cls(district_iri=base if base.endswith("/") else base + "/", school_year_start=(m, d), time_zone=tz)
+
+    @cached_property
+    def type_models(self) -> dict[str, str]:
+        """Activity type -> delivery model: the published types and the district profile's own."""
+        return {**TYPE_MODELS, **{self.district_iri + k: v for k, v in DISTRICT_TYPE_MODELS.items()}}
 
     @property
     def ext_credit(self) -> str:
