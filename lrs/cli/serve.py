@@ -1,6 +1,7 @@
 """``lrs serve`` and ``lrs demo``: the LRS under gunicorn, with the projection workers beside it."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -70,6 +71,8 @@ def demo(host: str, port: int, statements: int, no_serve: bool) -> None:
                err=True)
     click.echo(f"     http://{host}:{port}/reports/board?period=2026-27-S1 (the Board's efficacy report)", err=True)
     if not no_serve:
+        # The demo's Board report is kept made ahead of the request (computing it takes seconds at 5,000 staff).
+        os.environ.setdefault("LRS_BOARD_PRECOMPUTE", "true")
         _serve(host, port, None, None, False)
 
 
